@@ -1,0 +1,526 @@
+//! Coordinate (triplet) matrices, [`Coo`], and their conversion to CSR and CSC — in place,
+//! reusing the triplet arrays, or by copy.
+
+use crate::error::{Error, Result, StructureError};
+use crate::matvec::{check_lengths, scale_output};
+use crate::memory::{Footprint, vec_bytes};
+use crate::par::{self, Par};
+use crate::{Csc, Csr, Index, MatVec, Scalar};
+
+/// A sparse matrix as a list of `(row, col, value)` triplets, in any order, duplicates
+/// allowed (they are summed by the conversions and by the products).
+///
+/// The natural way to *build* a matrix; convert it with [`into_csr`](Coo::into_csr) (in place:
+/// the column and value arrays become the CSR's, so the conversion needs little more memory
+/// than the triplets themselves) before multiplying in a loop.
+///
+/// # Examples
+///
+/// ```
+/// use matvec::{Coo, MatVec, Par};
+///
+/// let mut coo = Coo::<f64>::new(2, 3);
+/// coo.push(1, 2, 4.0);
+/// coo.push(0, 0, 1.0);
+/// coo.push(1, 2, 1.0); // duplicate: summed
+/// let a = coo.into_csr();
+/// assert_eq!(a.nnz(), 2);
+/// let mut y = vec![0.0; 2];
+/// a.mul_vec(1.0, &[1.0, 1.0, 1.0], 0.0, &mut y, Par::Rayon);
+/// assert_eq!(y, [1.0, 5.0]);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Coo<T, I = u32> {
+    nrows: usize,
+    ncols: usize,
+    rows: Vec<I>,
+    cols: Vec<I>,
+    values: Vec<T>,
+}
+
+impl<T: Scalar, I: Index> Coo<T, I> {
+    /// An empty `nrows × ncols` matrix.
+    ///
+    /// # Panics
+    ///
+    /// If a dimension exceeds `I::MAX_DIM`.
+    #[track_caller]
+    pub fn new(nrows: usize, ncols: usize) -> Self {
+        Self::with_capacity(nrows, ncols, 0)
+    }
+
+    /// An empty `nrows × ncols` matrix with room for `capacity` triplets.
+    ///
+    /// # Panics
+    ///
+    /// If a dimension exceeds `I::MAX_DIM`.
+    #[track_caller]
+    pub fn with_capacity(nrows: usize, ncols: usize, capacity: usize) -> Self {
+        assert!(
+            nrows <= I::MAX_DIM && ncols <= I::MAX_DIM,
+            "Coo: {nrows} x {ncols} does not fit {} indices",
+            I::NAME
+        );
+        Coo {
+            nrows,
+            ncols,
+            rows: Vec::with_capacity(capacity),
+            cols: Vec::with_capacity(capacity),
+            values: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Takes three triplet arrays without copying, after checking lengths and ranges.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Structure`] if the arrays differ in length, an index is out of range, or a
+    /// dimension does not fit `I`.
+    pub fn try_from_triplets(
+        nrows: usize,
+        ncols: usize,
+        rows: Vec<I>,
+        cols: Vec<I>,
+        values: Vec<T>,
+    ) -> Result<Self> {
+        let err = |problem| Err(Error::structure("COO", problem));
+        for dim in [nrows, ncols] {
+            if dim > I::MAX_DIM {
+                return err(StructureError::DimensionTooLarge {
+                    dim,
+                    max: I::MAX_DIM,
+                });
+            }
+        }
+        if rows.len() != cols.len() || rows.len() != values.len() {
+            return err(StructureError::ValuesLength {
+                indices: rows.len().min(cols.len()),
+                values: values.len(),
+            });
+        }
+        for (k, (&i, &j)) in rows.iter().zip(&cols).enumerate() {
+            for (index, bound) in [(i.index(), nrows), (j.index(), ncols)] {
+                if index >= bound {
+                    return err(StructureError::IndexOutOfRange {
+                        outer: None,
+                        position: k,
+                        index,
+                        bound,
+                    });
+                }
+            }
+        }
+        Ok(Coo {
+            nrows,
+            ncols,
+            rows,
+            cols,
+            values,
+        })
+    }
+
+    /// Appends the entry `(row, col) = value` (added to any entry already there).
+    ///
+    /// # Panics
+    ///
+    /// If `row >= nrows` or `col >= ncols`; use [`try_push`](Coo::try_push) for data that
+    /// may be out of range.
+    #[track_caller]
+    pub fn push(&mut self, row: usize, col: usize, value: T) {
+        if let Err(e) = self.try_push(row, col, value) {
+            panic!(
+                "Coo::push({row}, {col}): {e} (the matrix is {} x {})",
+                self.nrows, self.ncols
+            );
+        }
+    }
+
+    /// Appends the entry `(row, col) = value`, or returns an error if it is out of range.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Structure`] if `row >= nrows` or `col >= ncols`.
+    pub fn try_push(&mut self, row: usize, col: usize, value: T) -> Result<()> {
+        for (index, bound) in [(row, self.nrows), (col, self.ncols)] {
+            if index >= bound {
+                return Err(Error::structure(
+                    "COO",
+                    StructureError::IndexOutOfRange {
+                        outer: None,
+                        position: self.nnz(),
+                        index,
+                        bound,
+                    },
+                ));
+            }
+        }
+        // Both indices are below a dimension that fits `I` (checked by the constructor).
+        self.rows
+            .push(I::try_from_index(row).expect("row < nrows <= I::MAX_DIM"));
+        self.cols
+            .push(I::try_from_index(col).expect("col < ncols <= I::MAX_DIM"));
+        self.values.push(value);
+        Ok(())
+    }
+
+    /// Number of rows.
+    pub fn nrows(&self) -> usize {
+        self.nrows
+    }
+    /// Number of columns.
+    pub fn ncols(&self) -> usize {
+        self.ncols
+    }
+    /// Number of stored triplets (duplicates counted separately).
+    pub fn nnz(&self) -> usize {
+        self.values.len()
+    }
+    /// Row indices of the triplets.
+    pub fn rows(&self) -> &[I] {
+        &self.rows
+    }
+    /// Column indices of the triplets.
+    pub fn cols(&self) -> &[I] {
+        &self.cols
+    }
+    /// Values of the triplets.
+    pub fn values(&self) -> &[T] {
+        &self.values
+    }
+    /// Values of the triplets, mutable.
+    pub fn values_mut(&mut self) -> &mut [T] {
+        &mut self.values
+    }
+    /// Gives back `(nrows, ncols, rows, cols, values)` without copying.
+    pub fn into_parts(self) -> (usize, usize, Vec<I>, Vec<I>, Vec<T>) {
+        (self.nrows, self.ncols, self.rows, self.cols, self.values)
+    }
+    /// `A ← α·A`, in place.
+    pub fn scale(&mut self, alpha: T) {
+        self.values.iter_mut().for_each(|v| *v *= alpha);
+    }
+    /// `A ← diag(d)·A`, in place.
+    ///
+    /// # Panics
+    ///
+    /// If `d.len() != nrows`.
+    #[track_caller]
+    pub fn scale_rows(&mut self, d: &[T]) {
+        assert_eq!(
+            d.len(),
+            self.nrows,
+            "scale_rows: d has length {}, A has {} rows",
+            d.len(),
+            self.nrows
+        );
+        self.values
+            .iter_mut()
+            .zip(&self.rows)
+            .for_each(|(v, &i)| *v *= d[i.index()]);
+    }
+    /// `A ← A·diag(d)`, in place.
+    ///
+    /// # Panics
+    ///
+    /// If `d.len() != ncols`.
+    #[track_caller]
+    pub fn scale_cols(&mut self, d: &[T]) {
+        assert_eq!(
+            d.len(),
+            self.ncols,
+            "scale_cols: d has length {}, A has {} columns",
+            d.len(),
+            self.ncols
+        );
+        self.values
+            .iter_mut()
+            .zip(&self.cols)
+            .for_each(|(v, &j)| *v *= d[j.index()]);
+    }
+    /// Bytes of matrix data per stored triplet, or `None` when empty.
+    pub fn bytes_per_nnz(&self) -> Option<f64> {
+        (self.nnz() > 0).then(|| self.data_bytes() as f64 / self.nnz() as f64)
+    }
+
+    /// Converts to CSR in place: sorts the triplets by row with an in-place bucket
+    /// permutation, then by column within each row, sums duplicates, and keeps the column and
+    /// value arrays as the CSR's (their capacity is kept; the row array is freed). Extra memory:
+    /// two offset arrays of `nrows + 1` words. Rows are sorted in parallel on the current
+    /// rayon pool when the `rayon` feature is on.
+    pub fn into_csr(self) -> Csr<T, I> {
+        let (ptr, idx, val) = compress_in_place(self.nrows, self.rows, self.cols, self.values);
+        // SAFETY: `compress_in_place` returns offsets of `nrows + 1` entries over indices that
+        // are < ncols (checked on push) and strictly increasing within each row.
+        unsafe { Csr::new_unchecked(self.nrows, self.ncols, ptr, idx, val) }
+    }
+
+    /// Converts to CSC in place (as [`into_csr`](Coo::into_csr), by columns).
+    pub fn into_csc(self) -> Csc<T, I> {
+        let (ptr, idx, val) = compress_in_place(self.ncols, self.cols, self.rows, self.values);
+        // SAFETY: as in `into_csr`, with rows and columns exchanged.
+        unsafe { Csc::new_unchecked(self.nrows, self.ncols, ptr, idx, val) }
+    }
+
+    /// Copies into a new CSR matrix, leaving `self` as it is.
+    pub fn to_csr(&self) -> Csr<T, I> {
+        let (ptr, idx, val) = compress_copy(self.nrows, &self.rows, &self.cols, &self.values);
+        // SAFETY: as in `into_csr`.
+        unsafe { Csr::new_unchecked(self.nrows, self.ncols, ptr, idx, val) }
+    }
+
+    /// Copies into a new CSC matrix, leaving `self` as it is.
+    pub fn to_csc(&self) -> Csc<T, I> {
+        let (ptr, idx, val) = compress_copy(self.ncols, &self.cols, &self.rows, &self.values);
+        // SAFETY: as in `into_csc`.
+        unsafe { Csc::new_unchecked(self.nrows, self.ncols, ptr, idx, val) }
+    }
+}
+
+impl<T: Scalar, I: Index> MatVec<T> for Coo<T, I> {
+    fn nrows(&self) -> usize {
+        self.nrows
+    }
+    fn ncols(&self) -> usize {
+        self.ncols
+    }
+    /// Sequential scatter over the triplets (the `par` argument is accepted and ignored:
+    /// convert to CSR for parallel products).
+    #[track_caller]
+    fn mul_vec(&self, alpha: T, x: &[T], beta: T, y: &mut [T], _par: Par) {
+        check_lengths(self.nrows, self.ncols, x.len(), y.len(), false);
+        coo_scatter(&self.rows, &self.cols, &self.values, alpha, x, beta, y);
+    }
+    /// Sequential scatter over the triplets (the `par` argument is ignored).
+    #[track_caller]
+    fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], _par: Par) {
+        check_lengths(self.nrows, self.ncols, x.len(), y.len(), true);
+        coo_scatter(&self.cols, &self.rows, &self.values, alpha, x, beta, y);
+    }
+}
+
+impl<T: Scalar, I: Index> Footprint for Coo<T, I> {
+    fn heap_bytes(&self) -> usize {
+        vec_bytes(&self.rows) + vec_bytes(&self.cols) + vec_bytes(&self.values)
+    }
+    fn data_bytes(&self) -> usize {
+        std::mem::size_of_val(self.rows.as_slice())
+            + std::mem::size_of_val(self.cols.as_slice())
+            + std::mem::size_of_val(self.values.as_slice())
+    }
+}
+
+/// `y ← β·y + α·Σ_k v_k·x[src_k]` into `y[dst_k]`.
+fn coo_scatter<T: Scalar, I: Index>(
+    dst: &[I],
+    src: &[I],
+    val: &[T],
+    alpha: T,
+    x: &[T],
+    beta: T,
+    y: &mut [T],
+) {
+    scale_output(beta, y);
+    if alpha == T::ZERO {
+        return;
+    }
+    for ((&d, &s), &v) in dst.iter().zip(src).zip(val) {
+        y[d.index()] += alpha * (v * x[s.index()]);
+    }
+}
+
+/// Offsets of the buckets of `outer` (`n_outer + 1` entries, `ptr[o]` = start of bucket `o`).
+fn bucket_offsets<I: Index>(n_outer: usize, outer: &[I]) -> Vec<usize> {
+    let mut ptr = vec![0usize; n_outer + 1];
+    for &o in outer {
+        ptr[o.index() + 1] += 1;
+    }
+    for o in 0..n_outer {
+        ptr[o + 1] += ptr[o];
+    }
+    ptr
+}
+
+/// Sorts the triplets by `outer` in place (American flag sort: every element is moved
+/// straight to its bucket, following cycles), then hands over to [`sort_and_sum`].
+fn compress_in_place<T: Scalar, I: Index>(
+    n_outer: usize,
+    outer: Vec<I>,
+    mut inner: Vec<I>,
+    mut val: Vec<T>,
+) -> (Vec<usize>, Vec<I>, Vec<T>) {
+    let mut ptr = bucket_offsets(n_outer, &outer);
+    let mut next: Vec<usize> = ptr[..n_outer].to_vec();
+    for b in 0..n_outer {
+        let end = ptr[b + 1];
+        while next[b] < end {
+            let i = next[b];
+            let mut r = outer[i].index();
+            if r != b {
+                // Carry the element at `i` around its cycle until one that belongs to `b`
+                // comes back; every position written on the way is final.
+                let (mut c, mut v) = (inner[i], val[i]);
+                while r != b {
+                    let j = next[r];
+                    next[r] += 1;
+                    let (r2, c2, v2) = (outer[j].index(), inner[j], val[j]);
+                    inner[j] = c;
+                    val[j] = v;
+                    (r, c, v) = (r2, c2, v2);
+                }
+                inner[i] = c;
+                val[i] = v;
+            }
+            next[b] += 1;
+        }
+    }
+    drop(next);
+    drop(outer);
+    sort_and_sum(&mut ptr, &mut inner, &mut val);
+    (ptr, inner, val)
+}
+
+/// Copies the triplets into new arrays bucketed by `outer` (a stable counting sort), then
+/// [`sort_and_sum`].
+fn compress_copy<T: Scalar, I: Index>(
+    n_outer: usize,
+    outer: &[I],
+    inner: &[I],
+    val: &[T],
+) -> (Vec<usize>, Vec<I>, Vec<T>) {
+    let mut ptr = bucket_offsets(n_outer, outer);
+    let mut idx = vec![I::default(); outer.len()];
+    let mut out = vec![T::ZERO; outer.len()];
+    let mut next: Vec<usize> = ptr[..n_outer].to_vec();
+    for ((&o, &i), &v) in outer.iter().zip(inner).zip(val) {
+        let k = &mut next[o.index()];
+        idx[*k] = i;
+        out[*k] = v;
+        *k += 1;
+    }
+    drop(next);
+    sort_and_sum(&mut ptr, &mut idx, &mut out);
+    (ptr, idx, out)
+}
+
+/// Within each bucket `ptr[o]..ptr[o + 1]`, sorts the entries by inner index (in parallel
+/// over buckets), then sums duplicates and compacts the arrays, updating `ptr`.
+fn sort_and_sum<T: Scalar, I: Index>(ptr: &mut [usize], idx: &mut Vec<I>, val: &mut Vec<T>) {
+    sort_buckets(Par::default(), ptr, 0, idx, val);
+    let n_outer = ptr.len() - 1;
+    let mut w = 0;
+    let mut start = 0;
+    for o in 0..n_outer {
+        let end = ptr[o + 1];
+        let row_start = w;
+        for k in start..end {
+            if w > row_start && idx[w - 1] == idx[k] {
+                let v = val[k];
+                val[w - 1] += v;
+            } else {
+                idx[w] = idx[k];
+                val[w] = val[k];
+                w += 1;
+            }
+        }
+        start = end;
+        ptr[o + 1] = w;
+    }
+    idx.truncate(w);
+    val.truncate(w);
+}
+
+/// Sorts each bucket of `idx`/`val` (whose first entry is at absolute position `base`),
+/// splitting the buckets in two halves recursively for rayon.
+fn sort_buckets<T: Scalar, I: Index>(
+    par: Par,
+    ptr: &[usize],
+    base: usize,
+    idx: &mut [I],
+    val: &mut [T],
+) {
+    let n = ptr.len() - 1;
+    if n >= 2 && idx.len() >= par::SEQ_WORK && par.threads() > 1 {
+        let mid = n / 2;
+        let cut = ptr[mid] - base;
+        let (il, ir) = idx.split_at_mut(cut);
+        let (vl, vr) = val.split_at_mut(cut);
+        par::join(
+            par,
+            || sort_buckets(par, &ptr[..=mid], base, il, vl),
+            || sort_buckets(par, &ptr[mid..], base + cut, ir, vr),
+        );
+        return;
+    }
+    for o in 0..n {
+        let r = ptr[o] - base..ptr[o + 1] - base;
+        sort_pairs(&mut idx[r.clone()], &mut val[r]);
+    }
+}
+
+/// Sorts `keys` ascending, applying the same permutation to `vals`: nothing to do when
+/// already sorted (the common case), insertion sort when short, heapsort otherwise (in place,
+/// `O(n log n)` worst case, no allocation).
+fn sort_pairs<T: Copy, I: Ord + Copy>(keys: &mut [I], vals: &mut [T]) {
+    if keys.windows(2).all(|w| w[0] <= w[1]) {
+        return;
+    }
+    let n = keys.len();
+    if n <= 24 {
+        for i in 1..n {
+            let mut j = i;
+            while j > 0 && keys[j - 1] > keys[j] {
+                keys.swap(j - 1, j);
+                vals.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        return;
+    }
+    let sift = |keys: &mut [I], vals: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
+        }
+        if child + 1 < end && keys[child] < keys[child + 1] {
+            child += 1;
+        }
+        if keys[root] >= keys[child] {
+            break;
+        }
+        keys.swap(root, child);
+        vals.swap(root, child);
+        root = child;
+    };
+    for root in (0..n / 2).rev() {
+        sift(keys, vals, root, n);
+    }
+    for end in (1..n).rev() {
+        keys.swap(0, end);
+        vals.swap(0, end);
+        sift(keys, vals, 0, end);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_pairs;
+
+    #[test]
+    fn coo_sort_pairs_sorts_keys_and_carries_values() {
+        let mut state = 12345u64;
+        for n in [0usize, 1, 2, 5, 24, 25, 100, 1000] {
+            let mut keys: Vec<u32> = (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (state >> 40) as u32 % 50
+                })
+                .collect();
+            let mut vals: Vec<u64> = keys.iter().map(|&k| k as u64 * 10).collect();
+            sort_pairs(&mut keys, &mut vals);
+            assert!(keys.windows(2).all(|w| w[0] <= w[1]));
+            assert!(keys.iter().zip(&vals).all(|(&k, &v)| v == k as u64 * 10));
+        }
+    }
+}

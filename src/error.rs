@@ -1,0 +1,205 @@
+//! Errors for data that does not form a valid matrix.
+//!
+//! The policy (after sprs's `Guidelines.rst`): a *programmer* error — vectors whose lengths do
+//! not match the matrix, an index out of range passed to `Coo::push` — panics with a message
+//! naming the shapes. *Data* errors — raw parts that do not form a matrix, and (in later
+//! modules) files that cannot be read — return [`Error`], which says where and what.
+
+use std::fmt;
+
+/// Result type of the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong with data handed to the crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The raw parts of a compressed (CSR or CSC) or coordinate matrix are inconsistent.
+    Structure {
+        /// `"CSR"`, `"CSC"` or `"COO"`.
+        format: &'static str,
+        /// What is wrong, and where.
+        problem: StructureError,
+    },
+    /// A dense array does not hold `nrows × ncols` elements.
+    DenseLength {
+        /// Rows requested.
+        nrows: usize,
+        /// Columns requested.
+        ncols: usize,
+        /// Elements found.
+        found: usize,
+    },
+    /// A layout that a zero-copy conversion cannot view without copying.
+    Layout(String),
+}
+
+/// What is wrong with the raw parts of a sparse matrix. Positions are 0-based.
+///
+/// "Outer" is the compressed dimension (rows of a CSR matrix, columns of a CSC one); "inner"
+/// the other one. [`Error`]'s `Display` names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StructureError {
+    /// A dimension does not fit the index type (`u32` addresses at most 2³² rows or columns).
+    DimensionTooLarge {
+        /// The dimension asked for.
+        dim: usize,
+        /// The largest this index type allows.
+        max: usize,
+    },
+    /// The offset array does not have `outer + 1` entries.
+    OffsetsLength {
+        /// `outer + 1`.
+        expected: usize,
+        /// Its length.
+        found: usize,
+    },
+    /// The first offset is not 0.
+    OffsetsStart {
+        /// The first offset.
+        found: usize,
+    },
+    /// The last offset is not the number of stored entries.
+    OffsetsEnd {
+        /// Length of the index array.
+        nnz: usize,
+        /// The last offset.
+        found: usize,
+    },
+    /// Offsets decrease at `outer`: `offsets[outer] > offsets[outer + 1]`.
+    OffsetsDecreasing {
+        /// The outer position.
+        outer: usize,
+        /// `offsets[outer]`.
+        start: usize,
+        /// `offsets[outer + 1]`.
+        end: usize,
+    },
+    /// The index and value arrays differ in length.
+    ValuesLength {
+        /// Length of the index array(s).
+        indices: usize,
+        /// Length of the value array.
+        values: usize,
+    },
+    /// An index is not below its dimension.
+    IndexOutOfRange {
+        /// Outer position (row of a CSR matrix), or `None` for a COO entry.
+        outer: Option<usize>,
+        /// Position of the entry in the index array.
+        position: usize,
+        /// The index found.
+        index: usize,
+        /// The dimension it must be below.
+        bound: usize,
+    },
+    /// Indices within one outer slice are not strictly increasing (unsorted or duplicated).
+    NotIncreasing {
+        /// Outer position (row of a CSR matrix).
+        outer: usize,
+        /// Position of the offending entry in the index array.
+        position: usize,
+        /// The index before it.
+        previous: usize,
+        /// The index found.
+        index: usize,
+    },
+}
+
+fn axis_names(format: &str) -> (&'static str, &'static str) {
+    match format {
+        "CSC" => ("column", "row"),
+        _ => ("row", "column"),
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Structure { format, problem } => {
+                let (outer, inner) = axis_names(format);
+                write!(f, "invalid {format} matrix: ")?;
+                use StructureError as S;
+                match *problem {
+                    S::DimensionTooLarge { dim, max } => write!(
+                        f,
+                        "dimension {dim} is larger than the index type allows ({max})"
+                    ),
+                    S::OffsetsLength { expected, found } => write!(
+                        f,
+                        "the {outer} offset array has {found} entries, expected {expected} \
+                         (number of {outer}s + 1)"
+                    ),
+                    S::OffsetsStart { found } => {
+                        write!(f, "the first {outer} offset is {found}, expected 0")
+                    }
+                    S::OffsetsEnd { nnz, found } => write!(
+                        f,
+                        "the last {outer} offset is {found}, expected {nnz} \
+                         (the length of the {inner} index array)"
+                    ),
+                    S::OffsetsDecreasing {
+                        outer: o,
+                        start,
+                        end,
+                    } => write!(f, "{outer} {o}: offsets decrease from {start} to {end}"),
+                    S::ValuesLength { indices, values } => write!(
+                        f,
+                        "{values} values for {indices} indices (the lengths must be equal)"
+                    ),
+                    S::IndexOutOfRange {
+                        outer: Some(o),
+                        position,
+                        index,
+                        bound,
+                    } => write!(
+                        f,
+                        "{outer} {o} (entry {position}): {inner} index {index} is out of range \
+                         for {bound} {inner}s"
+                    ),
+                    S::IndexOutOfRange {
+                        outer: None,
+                        position,
+                        index,
+                        bound,
+                    } => write!(
+                        f,
+                        "entry {position}: index {index} is out of range for dimension {bound}"
+                    ),
+                    S::NotIncreasing {
+                        outer: o,
+                        position,
+                        previous,
+                        index,
+                    } => write!(
+                        f,
+                        "{outer} {o} (entry {position}): {inner} index {index} follows \
+                         {previous}; indices within a {outer} must be strictly increasing \
+                         (sorted, no duplicates)"
+                    ),
+                }
+            }
+            Error::DenseLength {
+                nrows,
+                ncols,
+                found,
+            } => write!(
+                f,
+                "dense matrix of {nrows} x {ncols} needs {} elements, found {found}",
+                nrows
+                    .checked_mul(*ncols)
+                    .map_or("more than usize::MAX".to_string(), |n| n.to_string())
+            ),
+            Error::Layout(what) => write!(f, "unsupported layout: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl Error {
+    pub(crate) fn structure(format: &'static str, problem: StructureError) -> Self {
+        Error::Structure { format, problem }
+    }
+}

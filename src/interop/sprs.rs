@@ -1,0 +1,1 @@
+//! sprs interop (to be written).

@@ -1,0 +1,83 @@
+//! # matvec
+//!
+//! Sparse and dense matrix–vector products, `y ← α·A·x + β·y`, written into a buffer the
+//! caller owns: parallel, allocation-free, and one trait for every format.
+//!
+//! | type | storage | `mul_vec` (`A·x`) | `mul_vec_t` (`Aᵀ·x`) |
+//! |---|---|---|---|
+//! | [`Csr`], [`CsrView`] | compressed rows | gather, parallel (split by nonzeros) | scatter, parallel for rows of ≥ 4 entries |
+//! | [`Csc`], [`CscView`] | compressed columns | scatter, parallel for columns of ≥ 4 entries | gather, parallel (split by nonzeros) |
+//! | [`Coo`] | triplets | scatter, sequential | scatter, sequential |
+//! | [`Dense`], [`DenseView`] | row- or column-major | parallel | parallel |
+//!
+//! Every type implements [`MatVec`], so algorithms are written once against
+//! `&dyn MatVec<T>` (for `T` = `f32` or `f64`); parallelism is an argument ([`Par`]), never
+//! global state, and parallel results are bit-identical to sequential ones.
+//!
+//! * **No allocation in a product**: the output is yours, and with `β = 0` it is write-only.
+//! * **Take, don't copy**: constructors take `Vec`s by value, views borrow slices (zero-copy
+//!   with sprs and ndarray behind the features of the same names), [`Coo::into_csr`] converts
+//!   in place.
+//! * **Compact**: `u32` indices by default, `usize` offsets (more than 4 G nonzeros work).
+//! * **Honest errors**: raw parts are validated once, in `O(nnz)`, and bad ones return an
+//!   [`Error`] that says where and what; programmer errors (wrong vector lengths) panic with a
+//!   message naming the shapes.
+//! * **Byte accounting**: [`Footprint`] says what each matrix holds.
+//!
+//! # Example
+//!
+//! ```
+//! use matvec::{Coo, MatVec, Par};
+//!
+//! // 1-D Laplacian, built as triplets, converted in place.
+//! let n = 100;
+//! let mut coo = Coo::<f64>::with_capacity(n, n, 3 * n);
+//! for i in 0..n {
+//!     coo.push(i, i, 2.0);
+//!     if i > 0 { coo.push(i, i - 1, -1.0); }
+//!     if i + 1 < n { coo.push(i, i + 1, -1.0); }
+//! }
+//! let a = coo.into_csr();
+//!
+//! // Products in a loop, reusing one output buffer: no allocation per iteration.
+//! let x = vec![1.0; n];
+//! let mut y = vec![0.0; n];
+//! for _ in 0..10 {
+//!     a.mul_vec(1.0, &x, 0.0, &mut y, Par::Rayon);
+//! }
+//! assert_eq!(y[0], 1.0);
+//! assert_eq!(y[n / 2], 0.0);
+//! ```
+//!
+//! # Features
+//!
+//! * `rayon` (default): parallel kernels. Without it [`Par::Rayon`] runs sequentially.
+//! * `sprs`: zero-copy conversions between [`CsrView`]/[`CscView`] and `sprs::CsMatViewI`.
+//! * `ndarray`: zero-copy conversions between [`DenseView`] and `ndarray::ArrayView2`.
+
+#![warn(missing_docs)]
+
+mod compressed;
+mod coo;
+mod csc;
+mod csr;
+mod dense;
+mod error;
+mod index;
+mod matvec;
+mod memory;
+mod par;
+mod scalar;
+
+pub mod interop;
+
+pub use coo::Coo;
+pub use csc::{Csc, CscView};
+pub use csr::{Csr, CsrView};
+pub use dense::{Dense, DenseView, Layout};
+pub use error::{Error, Result, StructureError};
+pub use index::Index;
+pub use matvec::{MatVec, Transposed};
+pub use memory::Footprint;
+pub use par::Par;
+pub use scalar::Scalar;

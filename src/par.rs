@@ -1,0 +1,192 @@
+//! Parallelism as an argument: [`Par`]. This is the only file that names rayon.
+
+use std::ops::Range;
+
+/// How a product may use threads. Passed to every kernel; there is no hidden global state.
+///
+/// * [`Par::Seq`] runs on the calling thread.
+/// * [`Par::Rayon`] runs on the *current* rayon pool: the global pool, or the pool whose
+///   [`install`](https://docs.rs/rayon/latest/rayon/struct.ThreadPool.html#method.install)
+///   closure is running, so a caller chooses the number of threads with
+///   `ThreadPool::install`. Without the `rayon` feature it runs sequentially.
+///
+/// Parallel kernels split the *output* vector, so every entry is computed by the same
+/// sequence of floating-point operations whatever the split: results are bit-identical for
+/// `Seq` and `Rayon` and for any number of threads. Products too small to pay for threads
+/// run sequentially under either value.
+///
+/// # Examples
+///
+/// ```
+/// use matvec::{Csr, MatVec, Par};
+///
+/// let a = Csr::<f64>::identity(3);
+/// let mut y = [0.0; 3];
+/// a.mul_vec(1.0, &[1.0, 2.0, 3.0], 0.0, &mut y, Par::Rayon);
+/// assert_eq!(y, [1.0, 2.0, 3.0]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Par {
+    /// Sequential: the calling thread only.
+    Seq,
+    /// Parallel on the current rayon pool (sequential without the `rayon` feature).
+    Rayon,
+}
+
+impl Default for Par {
+    /// [`Par::Rayon`] when the `rayon` feature is enabled, [`Par::Seq`] otherwise.
+    fn default() -> Self {
+        if cfg!(feature = "rayon") {
+            Par::Rayon
+        } else {
+            Par::Seq
+        }
+    }
+}
+
+impl Par {
+    /// The number of threads a product under this value may use: 1 for `Seq` (or without the
+    /// `rayon` feature), the current rayon pool's size for `Rayon`.
+    pub fn threads(self) -> usize {
+        match self {
+            Par::Seq => 1,
+            #[cfg(feature = "rayon")]
+            Par::Rayon => rayon::current_num_threads(),
+            #[cfg(not(feature = "rayon"))]
+            Par::Rayon => 1,
+        }
+    }
+}
+
+/// Work (in multiply-adds, roughly) below which a product runs on one thread: about the cost of
+/// waking a second thread and joining it.
+pub(crate) const SEQ_WORK: usize = 1 << 15;
+
+/// Smallest piece of work a parallel split hands to one task.
+const MIN_LEAF_WORK: usize = 1 << 13;
+
+/// Leaves per thread: a few, so that rayon's work stealing evens out what the cost model
+/// gets wrong (cache misses, a busy core) without paying much per task.
+const LEAVES_PER_THREAD: usize = 4;
+
+/// Runs `f(range, out_part)` over a partition of the items `0..out.len()` into contiguous
+/// ranges of about equal cost, in parallel under `Par::Rayon`.
+///
+/// `cost(i)` is the cumulative cost of items `0..i` (so `cost(0) == 0` and it never
+/// decreases); splits are found by binary search on it, so balancing a CSR matrix by its
+/// nonzeros costs `O(log n)` a split and no memory. `out_part` is the sub-slice of `out`
+/// for `range`. Allocates nothing.
+pub(crate) fn for_each_balanced<Y, C, F>(par: Par, out: &mut [Y], cost: C, f: F)
+where
+    Y: Send,
+    C: Fn(usize) -> usize + Sync,
+    F: Fn(Range<usize>, &mut [Y]) + Sync,
+{
+    let n = out.len();
+    let threads = par.threads();
+    if threads <= 1 || n < 2 || cost(n) - cost(0) < SEQ_WORK {
+        f(0..n, out);
+        return;
+    }
+    for_each_split(par, out, threads * LEAVES_PER_THREAD, cost, f);
+}
+
+/// Like [`for_each_balanced`], but always splits (when there are threads) into about
+/// `pieces` ranges (rounded up to a power of two), for kernels whose every piece pays a fixed
+/// overhead and should therefore get one piece a thread.
+pub(crate) fn for_each_split<Y, C, F>(par: Par, out: &mut [Y], pieces: usize, cost: C, f: F)
+where
+    Y: Send,
+    C: Fn(usize) -> usize + Sync,
+    F: Fn(Range<usize>, &mut [Y]) + Sync,
+{
+    if par.threads() <= 1 || pieces <= 1 || out.len() < 2 {
+        let n = out.len();
+        f(0..n, out);
+        return;
+    }
+    let depth = usize::BITS - (pieces - 1).leading_zeros(); // ceil(log2(pieces))
+    split(par, 0, out, depth, &cost, &f);
+}
+
+fn split<Y, C, F>(par: Par, lo: usize, out: &mut [Y], depth: u32, cost: &C, f: &F)
+where
+    Y: Send,
+    C: Fn(usize) -> usize + Sync,
+    F: Fn(Range<usize>, &mut [Y]) + Sync,
+{
+    let hi = lo + out.len();
+    let (c_lo, c_hi) = (cost(lo), cost(hi));
+    if depth == 0 || c_hi - c_lo < 2 * MIN_LEAF_WORK || hi - lo < 2 {
+        f(lo..hi, out);
+        return;
+    }
+    let target = c_lo + (c_hi - c_lo) / 2;
+    // First item boundary whose prefix cost reaches half the work, kept strictly inside.
+    let mid = lo + 1 + partition_point(lo + 1, hi, |i| cost(i) < target);
+    let mid = mid.min(hi - 1);
+    let (left, right) = out.split_at_mut(mid - lo);
+    join(
+        par,
+        || split(par, lo, left, depth - 1, cost, f),
+        || split(par, mid, right, depth - 1, cost, f),
+    );
+}
+
+/// Number of `i` in `lo..hi` (a prefix, since `pred` is monotone) for which `pred(i)` holds.
+fn partition_point(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut a, mut b) = (lo, hi);
+    while a < b {
+        let m = a + (b - a) / 2;
+        if pred(m) { a = m + 1 } else { b = m }
+    }
+    a - lo
+}
+
+/// Runs `a` and `b`, in parallel on the current rayon pool under `Par::Rayon`.
+pub(crate) fn join(par: Par, a: impl FnOnce() + Send, b: impl FnOnce() + Send) {
+    #[cfg(feature = "rayon")]
+    if par == Par::Rayon {
+        rayon::join(a, b);
+        return;
+    }
+    let _ = par;
+    a();
+    b();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn par_balanced_split_covers_every_item_once() {
+        for par in [Par::Seq, Par::Rayon] {
+            for n in [0usize, 1, 2, 7, 1000, 100_000] {
+                let mut out = vec![0u8; n];
+                // Skewed cost: item i costs i (so the tail is heavy).
+                for_each_balanced(
+                    par,
+                    &mut out,
+                    |i| i * (i + 1) / 2,
+                    |r, part| {
+                        assert_eq!(r.len(), part.len());
+                        for v in part.iter_mut() {
+                            *v += 1;
+                        }
+                    },
+                );
+                assert!(out.iter().all(|&v| v == 1), "n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn par_partition_point_matches_std() {
+        let v: Vec<usize> = (0..100).map(|i| i * 3).collect();
+        for t in 0..310 {
+            let ours = partition_point(0, v.len(), |i| v[i] < t);
+            assert_eq!(ours, v.partition_point(|&x| x < t));
+        }
+    }
+}
