@@ -83,7 +83,7 @@ impl<T: Scalar, I: Index> Csc<T, I> {
         row_idx: Vec<I>,
         values: Vec<T>,
     ) -> Result<Self> {
-        compressed::validate("CSC", nrows, ncols, &col_ptr, &row_idx, values.len())?;
+        compressed::validate("CSC", ncols, nrows, &col_ptr, &row_idx, values.len())?;
         Ok(Csc {
             nrows,
             ncols,
@@ -107,7 +107,7 @@ impl<T: Scalar, I: Index> Csc<T, I> {
         values: Vec<T>,
     ) -> Self {
         debug_assert!(
-            compressed::validate("CSC", nrows, ncols, &col_ptr, &row_idx, values.len()).is_ok()
+            compressed::validate("CSC", ncols, nrows, &col_ptr, &row_idx, values.len()).is_ok()
         );
         Csc {
             nrows,
@@ -298,7 +298,7 @@ impl<'a, T: Scalar, I: Index> CscView<'a, T, I> {
         row_idx: &'a [I],
         values: &'a [T],
     ) -> Result<Self> {
-        compressed::validate("CSC", nrows, ncols, col_ptr, row_idx, values.len())?;
+        compressed::validate("CSC", ncols, nrows, col_ptr, row_idx, values.len())?;
         Ok(CscView {
             nrows,
             ncols,
@@ -321,7 +321,7 @@ impl<'a, T: Scalar, I: Index> CscView<'a, T, I> {
         values: &'a [T],
     ) -> Self {
         debug_assert!(
-            compressed::validate("CSC", nrows, ncols, col_ptr, row_idx, values.len()).is_ok()
+            compressed::validate("CSC", ncols, nrows, col_ptr, row_idx, values.len()).is_ok()
         );
         CscView {
             nrows,
