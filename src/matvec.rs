@@ -195,11 +195,14 @@ impl<T: Scalar, A: MatVec<T>> MatVec<T> for Transposed<A> {
     #[inline]
     #[track_caller]
     fn mul_vec(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        // Checked here too, so that the message names the shape of Aᵀ, not of A.
+        check_lengths(self.nrows(), self.ncols(), x.len(), y.len(), false);
         self.0.mul_vec_t(alpha, x, beta, y, par)
     }
     #[inline]
     #[track_caller]
     fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        check_lengths(self.nrows(), self.ncols(), x.len(), y.len(), true);
         self.0.mul_vec(alpha, x, beta, y, par)
     }
 }

@@ -1,0 +1,105 @@
+//! Shared helpers for the integration tests: a deterministic generator and a dense oracle.
+#![allow(dead_code)]
+
+/// SplitMix64: deterministic, dependency-free.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// A small nonzero integer in -4..=4 \ {0}, so sums stay exact in f32.
+    pub fn small(&mut self) -> f64 {
+        let v = self.below(8) as i64 - 4;
+        (if v >= 0 { v + 1 } else { v }) as f64
+    }
+}
+
+/// A dense matrix held as rows of f64: the independent reference.
+#[derive(Clone, Debug)]
+pub struct Oracle {
+    pub nrows: usize,
+    pub ncols: usize,
+    pub a: Vec<Vec<f64>>,
+}
+
+impl Oracle {
+    /// Random matrix with the given density; `empty_rows`/`empty_cols` force some rows and
+    /// columns to be empty.
+    pub fn random(nrows: usize, ncols: usize, density: f64, seed: u64, integers: bool) -> Self {
+        let mut rng = Rng(seed);
+        let mut a = vec![vec![0.0; ncols]; nrows];
+        for (i, row) in a.iter_mut().enumerate() {
+            if i % 7 == 3 {
+                continue; // empty row
+            }
+            for (j, v) in row.iter_mut().enumerate() {
+                if j % 11 == 5 {
+                    continue; // empty column
+                }
+                if rng.unit() < density {
+                    *v = if integers {
+                        rng.small()
+                    } else {
+                        rng.unit() * 2.0 - 1.0
+                    };
+                }
+            }
+        }
+        Oracle { nrows, ncols, a }
+    }
+
+    /// Nonzero triplets in row-major order.
+    pub fn triplets(&self) -> Vec<(usize, usize, f64)> {
+        let mut t = Vec::new();
+        for (i, row) in self.a.iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                if v != 0.0 {
+                    t.push((i, j, v));
+                }
+            }
+        }
+        t
+    }
+
+    /// `α·A·x + β·y` (or with `Aᵀ`), in f64.
+    pub fn apply(&self, transposed: bool, alpha: f64, x: &[f64], beta: f64, y: &[f64]) -> Vec<f64> {
+        let (m, n) = if transposed {
+            (self.ncols, self.nrows)
+        } else {
+            (self.nrows, self.ncols)
+        };
+        assert_eq!(x.len(), n);
+        (0..m)
+            .map(|i| {
+                let s: f64 = (0..n)
+                    .map(|j| if transposed { self.a[j][i] } else { self.a[i][j] } * x[j])
+                    .sum();
+                let b = if beta == 0.0 { 0.0 } else { beta * y[i] };
+                alpha * s + b
+            })
+            .collect()
+    }
+
+    pub fn row_major(&self) -> Vec<f64> {
+        self.a.iter().flatten().copied().collect()
+    }
+
+    pub fn col_major(&self) -> Vec<f64> {
+        (0..self.ncols)
+            .flat_map(|j| self.a.iter().map(move |r| r[j]))
+            .collect()
+    }
+}

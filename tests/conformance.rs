@@ -1,0 +1,460 @@
+//! One conformance suite, run for every matrix type, f32 and f64, u32 and usize indices,
+//! against a dense oracle (`common::Oracle`). Values are small integers, so every result is
+//! exact and compared with `==`.
+
+mod common;
+
+use common::{Oracle, Rng};
+use matvec::{
+    Coo, Csc, Csr, Dense, DenseView, Footprint, Index, Layout, MatVec, Par, Scalar, Transposed,
+};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+/// Every owned representation of one matrix.
+struct Owned<T: Scalar, I: Index> {
+    coo: Coo<T, I>,
+    csr_into: Csr<T, I>,
+    csr_to: Csr<T, I>,
+    csr_from_csc: Csr<T, I>,
+    csc_into: Csc<T, I>,
+    csc_to: Csc<T, I>,
+    csc_from_csr: Csc<T, I>,
+    /// CSC of A obtained as the zero-copy transpose of the CSR of Aᵀ.
+    csc_of_transpose: Csc<T, I>,
+    dense_r: Dense<T>,
+    dense_c: Dense<T>,
+    data_r: Vec<T>,
+    data_c: Vec<T>,
+}
+
+fn build<T: Scalar, I: Index>(o: &Oracle, seed: u64) -> Owned<T, I> {
+    let t = |v: f64| T::from_f64(v);
+    // Triplets in shuffled order, each value split in two pushes half the time (duplicates).
+    let mut rng = Rng(seed);
+    let mut trip = o.triplets();
+    for k in (1..trip.len()).rev() {
+        trip.swap(k, rng.below(k + 1));
+    }
+    let mut coo = Coo::<T, I>::new(o.nrows, o.ncols);
+    for &(i, j, v) in &trip {
+        if rng.below(2) == 0 {
+            coo.push(i, j, t(v - 1.0));
+            coo.push(i, j, t(1.0));
+        } else {
+            coo.push(i, j, t(v));
+        }
+    }
+    let csr_into = coo.clone().into_csr();
+    let csc_into = coo.clone().into_csc();
+    let mut coo_t = Coo::<T, I>::new(o.ncols, o.nrows);
+    for &(i, j, v) in &trip {
+        coo_t.push(j, i, t(v));
+    }
+    let data_r: Vec<T> = o.row_major().into_iter().map(t).collect();
+    let data_c: Vec<T> = o.col_major().into_iter().map(t).collect();
+    Owned {
+        csr_to: coo.to_csr(),
+        csc_to: coo.to_csc(),
+        csr_from_csc: csc_into.to_csr(),
+        csc_from_csr: csr_into.to_csc(),
+        csc_of_transpose: coo_t.into_csr().into_transpose(),
+        dense_r: Dense::try_new(o.nrows, o.ncols, Layout::RowMajor, data_r.clone()).unwrap(),
+        dense_c: Dense::try_new(o.nrows, o.ncols, Layout::ColMajor, data_c.clone()).unwrap(),
+        coo,
+        csr_into,
+        csc_into,
+        data_r,
+        data_c,
+    }
+}
+
+fn forms<'a, T: Scalar, I: Index>(
+    o: &'a Owned<T, I>,
+    m: &Oracle,
+) -> Vec<(&'static str, Box<dyn MatVec<T> + Send + Sync + 'a>)> {
+    let (r, c) = (m.nrows, m.ncols);
+    vec![
+        ("coo", Box::new(&o.coo)),
+        ("csr (into_csr)", Box::new(&o.csr_into)),
+        ("csr (to_csr)", Box::new(&o.csr_to)),
+        ("csr (from csc)", Box::new(&o.csr_from_csc)),
+        ("csr view", Box::new(o.csr_into.view())),
+        ("csc (into_csc)", Box::new(&o.csc_into)),
+        ("csc (to_csc)", Box::new(&o.csc_to)),
+        ("csc (from csr)", Box::new(&o.csc_from_csr)),
+        (
+            "csc (transpose of csr of A^T)",
+            Box::new(&o.csc_of_transpose),
+        ),
+        ("csc view", Box::new(o.csc_into.view())),
+        (
+            "Transposed(csr view of A^T)",
+            Box::new(Transposed(o.csc_of_transpose.view().transpose())),
+        ),
+        (
+            "Transposed(csc view .transpose())",
+            Box::new(Transposed(o.csc_into.view().transpose())),
+        ),
+        ("dense row-major", Box::new(&o.dense_r)),
+        ("dense col-major", Box::new(&o.dense_c)),
+        (
+            "dense view row-major",
+            Box::new(DenseView::row_major(r, c, &o.data_r).unwrap()),
+        ),
+        (
+            "dense view col-major",
+            Box::new(DenseView::col_major(r, c, &o.data_c).unwrap()),
+        ),
+        (
+            "Transposed(dense view .transpose())",
+            Box::new(Transposed(o.dense_r.view().transpose())),
+        ),
+        ("Arc<csr>", Box::new(Arc::new(o.csr_to.clone()))),
+        ("Box<csc>", Box::new(Box::new(o.csc_to.clone()))),
+    ]
+}
+
+const CASES: [(f64, f64); 6] = [
+    (1.0, 0.0),
+    (2.0, -1.0),
+    (0.0, 3.0),
+    (-1.0, 1.0),
+    (0.5, 0.0),
+    (0.0, 0.0),
+];
+
+fn check_all<T: Scalar, I: Index>(m: &Oracle, seed: u64, cases: &[(f64, f64)]) {
+    let owned = build::<T, I>(m, seed);
+    let forms = forms(&owned, m);
+    let mut rng = Rng(seed ^ 0xABCD);
+    for transposed in [false, true] {
+        let (nx, ny) = if transposed {
+            (m.nrows, m.ncols)
+        } else {
+            (m.ncols, m.nrows)
+        };
+        let x: Vec<f64> = (0..nx).map(|_| rng.small()).collect();
+        let y0: Vec<f64> = (0..ny).map(|_| rng.small()).collect();
+        let xt: Vec<T> = x.iter().map(|&v| T::from_f64(v)).collect();
+        for &(alpha, beta) in cases {
+            let want: Vec<T> = m
+                .apply(transposed, alpha, &x, beta, &y0)
+                .into_iter()
+                .map(T::from_f64)
+                .collect();
+            for (name, a) in &forms {
+                assert_eq!(a.shape(), (m.nrows, m.ncols), "{name}");
+                for par in [Par::Seq, Par::Rayon] {
+                    // beta = 0: y starts as NaN and must not leak.
+                    let mut y: Vec<T> = if beta == 0.0 {
+                        vec![T::from_f64(f64::NAN); ny]
+                    } else {
+                        y0.iter().map(|&v| T::from_f64(v)).collect()
+                    };
+                    let (a_t, b_t) = (T::from_f64(alpha), T::from_f64(beta));
+                    if transposed {
+                        a.mul_vec_t(a_t, &xt, b_t, &mut y, par);
+                    } else {
+                        a.mul_vec(a_t, &xt, b_t, &mut y, par);
+                    }
+                    assert!(
+                        y == want,
+                        "{name} ({} / {}), {}x{}, transposed={transposed}, alpha={alpha}, beta={beta}, {par:?}:\n got {:?}\nwant {:?}",
+                        T::NAME,
+                        I::NAME,
+                        m.nrows,
+                        m.ncols,
+                        &y[..y.len().min(8)],
+                        &want[..want.len().min(8)],
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn shapes() -> Vec<(usize, usize, f64)> {
+    vec![
+        (0, 0, 0.5),
+        (0, 5, 0.5),
+        (5, 0, 0.5),
+        (1, 1, 1.0),
+        (1, 1, 0.0),
+        (1, 9, 0.6),
+        (9, 1, 0.6),
+        (4, 4, 0.0),
+        (13, 17, 0.3),
+        (17, 13, 0.9),
+        (64, 48, 0.2),
+        (150, 200, 0.05),
+    ]
+}
+
+fn suite<T: Scalar, I: Index>() {
+    for (k, (r, c, d)) in shapes().into_iter().enumerate() {
+        let m = Oracle::random(r, c, d, 1000 + k as u64, true);
+        check_all::<T, I>(&m, k as u64, &CASES);
+    }
+    // Thousands of rows: large enough for the parallel kernels to split the work.
+    let m = Oracle::random(2500, 1200, 0.03, 77, true);
+    check_all::<T, I>(&m, 5, &[(1.0, 0.0), (-2.0, 0.5)]);
+}
+
+#[test]
+fn all_types_f64_u32_match_dense_oracle() {
+    suite::<f64, u32>();
+}
+
+#[test]
+fn all_types_f64_usize_match_dense_oracle() {
+    suite::<f64, usize>();
+}
+
+#[test]
+fn all_types_f32_u32_match_dense_oracle() {
+    suite::<f32, u32>();
+}
+
+#[test]
+fn all_types_f32_usize_match_dense_oracle() {
+    suite::<f32, usize>();
+}
+
+/// Non-integer values make the order of additions visible: Seq and Rayon (and pools of
+/// different sizes, which split differently) must agree to the last bit.
+#[test]
+fn all_types_seq_and_rayon_are_bit_identical() {
+    // Skewed: the first rows are much denser than the rest, so the nnz split differs from a
+    // split by row count.
+    let mut m = Oracle::random(3000, 2000, 0.01, 9, false);
+    let mut rng = Rng(3);
+    for row in m.a.iter_mut().take(40) {
+        for v in row.iter_mut() {
+            *v = rng.unit() - 0.5;
+        }
+    }
+    let owned = build::<f64, u32>(&m, 11);
+    let forms = forms(&owned, &m);
+    let mut rng = Rng(4);
+    let x_long: Vec<f64> = (0..3000).map(|_| rng.unit() - 0.5).collect();
+    for transposed in [false, true] {
+        let (nx, ny) = if transposed {
+            (m.nrows, m.ncols)
+        } else {
+            (m.ncols, m.nrows)
+        };
+        let x = &x_long[..nx];
+        let y0: Vec<f64> = (0..ny).map(|k| k as f64 * 0.25 - 3.0).collect();
+        for (name, a) in &forms {
+            let run = |par: Par| {
+                let mut y = y0.clone();
+                if transposed {
+                    a.mul_vec_t(0.7, x, -1.3, &mut y, par);
+                } else {
+                    a.mul_vec(0.7, x, -1.3, &mut y, par);
+                }
+                y
+            };
+            let seq = run(Par::Seq);
+            let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&run(Par::Rayon)),
+                bits(&seq),
+                "{name} transposed={transposed}: Rayon != Seq"
+            );
+            #[cfg(feature = "rayon")]
+            for threads in [2, 3, 5] {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let y = pool.install(|| run(Par::Rayon));
+                assert_eq!(
+                    bits(&y),
+                    bits(&seq),
+                    "{name} transposed={transposed}: {threads} threads != Seq"
+                );
+            }
+            // And against the oracle, to a tolerance (the order of additions differs).
+            let want = m.apply(transposed, 0.7, x, -1.3, &y0);
+            for (k, (g, w)) in seq.iter().zip(&want).enumerate() {
+                assert!(
+                    approx::relative_eq!(*g, *w, epsilon = 1e-12, max_relative = 1e-12),
+                    "{name}[{k}]: {g} vs {w}"
+                );
+            }
+        }
+    }
+}
+
+fn panic_message(f: impl FnOnce()) -> String {
+    let err = catch_unwind(AssertUnwindSafe(f)).expect_err("expected a panic");
+    err.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
+}
+
+#[test]
+fn all_types_wrong_lengths_panic_naming_both_shapes() {
+    let m = Oracle::random(3, 5, 0.5, 1, true);
+    let owned = build::<f64, u32>(&m, 2);
+    for (name, a) in forms(&owned, &m) {
+        let mut y3 = vec![0.0; 3];
+        let mut y5 = vec![0.0; 5];
+        let msg = panic_message(|| a.mul_vec(1.0, &[0.0; 4], 0.0, &mut y3, Par::Seq));
+        assert!(
+            msg.contains("3 x 5") && msg.contains("length 4"),
+            "{name}: {msg}"
+        );
+        let msg = panic_message(|| a.mul_vec(1.0, &[0.0; 5], 0.0, &mut y5, Par::Seq));
+        assert!(
+            msg.contains("y length 3") && msg.contains("y has length 5"),
+            "{name}: {msg}"
+        );
+        let msg = panic_message(|| a.mul_vec_t(1.0, &[0.0; 5], 0.0, &mut y5, Par::Rayon));
+        assert!(
+            msg.contains("mul_vec_t") && msg.contains("x needs length 3"),
+            "{name}: {msg}"
+        );
+    }
+}
+
+#[test]
+fn all_types_allocating_helpers_match_products() {
+    let m = Oracle::random(20, 30, 0.2, 8, true);
+    let owned = build::<f64, u32>(&m, 3);
+    let x: Vec<f64> = (0..30).map(|k| (k % 5) as f64).collect();
+    let xt: Vec<f64> = (0..20).map(|k| (k % 3) as f64).collect();
+    for (name, a) in forms(&owned, &m) {
+        assert_eq!(a.matvec(&x), m.apply(false, 1.0, &x, 0.0, &[]), "{name}");
+        assert_eq!(a.matvec_t(&xt), m.apply(true, 1.0, &xt, 0.0, &[]), "{name}");
+    }
+}
+
+#[test]
+fn all_types_in_place_scaling_matches_oracle() {
+    let m = Oracle::random(12, 9, 0.4, 21, true);
+    let dr: Vec<f64> = (0..12).map(|i| (i % 3) as f64 - 1.0).collect();
+    let dc: Vec<f64> = (0..9).map(|j| (j % 4) as f64 + 1.0).collect();
+    let mut want = m.clone();
+    for (i, row) in want.a.iter_mut().enumerate() {
+        for (j, v) in row.iter_mut().enumerate() {
+            *v *= -2.0 * dr[i] * dc[j];
+        }
+    }
+    let mut o = build::<f64, u32>(&m, 1);
+    macro_rules! scale_all {
+        ($($f:ident),*) => {$(
+            o.$f.scale(-2.0);
+            o.$f.scale_rows(&dr);
+            o.$f.scale_cols(&dc);
+        )*};
+    }
+    scale_all!(coo, csr_into, csc_into, dense_r, dense_c);
+    let x: Vec<f64> = (0..9).map(|k| k as f64).collect();
+    let expect = want.apply(false, 1.0, &x, 0.0, &[]);
+    assert_eq!(o.coo.matvec(&x), expect);
+    assert_eq!(o.csr_into.matvec(&x), expect);
+    assert_eq!(o.csc_into.matvec(&x), expect);
+    assert_eq!(o.dense_r.matvec(&x), expect);
+    assert_eq!(o.dense_c.matvec(&x), expect);
+    // values_mut: negate through the slice.
+    o.csr_into.values_mut().iter_mut().for_each(|v| *v = -*v);
+    let neg: Vec<f64> = expect.iter().map(|v| -v).collect();
+    assert_eq!(o.csr_into.matvec(&x), neg);
+}
+
+#[test]
+fn all_types_footprint_counts_arrays() {
+    let m = Oracle::random(50, 40, 0.1, 5, true);
+    let o = build::<f64, u32>(&m, 9);
+    let nnz = o.csr_into.nnz();
+    assert_eq!(o.csr_into.data_bytes(), 51 * 8 + nnz * (4 + 8));
+    assert_eq!(o.csc_into.data_bytes(), 41 * 8 + nnz * (4 + 8));
+    assert_eq!(o.csr_into.view().data_bytes(), o.csr_into.data_bytes());
+    assert_eq!(o.csr_into.view().heap_bytes(), 0);
+    assert!(o.csr_into.heap_bytes() >= o.csr_into.data_bytes());
+    assert_eq!(o.dense_r.data_bytes(), 50 * 40 * 8);
+    assert_eq!(o.coo.data_bytes(), o.coo.nnz() * (4 + 4 + 8));
+    let bpn = o.csr_into.bytes_per_nnz().unwrap();
+    assert!((bpn - (51.0 * 8.0 / nnz as f64 + 12.0)).abs() < 1e-12);
+    assert_eq!(Csr::<f64>::zeros(3, 3).bytes_per_nnz(), None);
+    let o64 = build::<f64, usize>(&m, 9);
+    assert_eq!(o64.csr_into.data_bytes(), 51 * 8 + nnz * (8 + 8));
+}
+
+#[test]
+fn coo_conversions_sum_duplicates_and_sort() {
+    let mut coo = Coo::<f64>::new(3, 4);
+    for &(i, j, v) in &[
+        (2, 3, 1.0),
+        (0, 1, 2.0),
+        (2, 0, 3.0),
+        (0, 1, 4.0),
+        (2, 3, 5.0),
+        (1, 2, 0.0),
+    ] {
+        coo.push(i, j, v);
+    }
+    for csr in [coo.to_csr(), coo.clone().into_csr()] {
+        assert_eq!(csr.row_ptr(), &[0, 1, 2, 4]);
+        assert_eq!(csr.col_idx(), &[1, 2, 0, 3]);
+        assert_eq!(csr.values(), &[6.0, 0.0, 3.0, 6.0]); // explicit zero kept, as scipy does
+    }
+    for csc in [coo.to_csc(), coo.clone().into_csc()] {
+        assert_eq!(csc.col_ptr(), &[0, 1, 2, 3, 4]);
+        assert_eq!(csc.row_idx(), &[2, 0, 1, 2]);
+        assert_eq!(csc.values(), &[3.0, 6.0, 0.0, 6.0]);
+    }
+}
+
+#[test]
+fn coo_into_csr_handles_long_unsorted_rows() {
+    // Rows much longer than the insertion-sort cutoff, in reverse order, with duplicates.
+    let n = 300;
+    let mut coo = Coo::<f64, usize>::new(2, n);
+    let mut want = vec![0.0; n];
+    for j in (0..n).rev() {
+        coo.push(1, j, j as f64);
+        coo.push(1, (j * 7) % n, 1.0);
+        want[j] += j as f64;
+        want[(j * 7) % n] += 1.0;
+    }
+    let a = coo.into_csr();
+    let (cols, vals) = a.row(1);
+    assert!(cols.windows(2).all(|w| w[0] < w[1]));
+    let x: Vec<f64> = (0..n).map(|j| (j % 13) as f64).collect();
+    let expect: f64 = want.iter().zip(&x).map(|(a, b)| a * b).sum();
+    assert_eq!(a.matvec(&x), vec![0.0, expect]);
+    assert_eq!(vals.len(), n);
+}
+
+#[test]
+fn dense_transpose_views_share_data() {
+    let data: Vec<f64> = (0..6).map(f64::from).collect();
+    let a = DenseView::row_major(2, 3, &data).unwrap();
+    let t = a.transpose();
+    assert_eq!((t.nrows(), t.ncols(), t.layout()), (3, 2, Layout::ColMajor));
+    assert_eq!(t.data().as_ptr(), data.as_ptr());
+    for i in 0..2 {
+        for j in 0..3 {
+            assert_eq!(a.get(i, j), t.get(j, i));
+        }
+    }
+}
+
+#[test]
+fn csr_view_transpose_is_zero_copy() {
+    let a = Csr::<f64>::identity(4);
+    let v = a.view();
+    let t = v.transpose();
+    assert_eq!(t.col_ptr().as_ptr(), a.row_ptr().as_ptr());
+    assert_eq!(t.row_idx().as_ptr(), a.col_idx().as_ptr());
+    assert_eq!(t.values().as_ptr(), a.values().as_ptr());
+    assert_eq!(t.transpose(), v);
+    let ptr = a.values().as_ptr();
+    let c = a.into_transpose();
+    assert_eq!(c.values().as_ptr(), ptr);
+}
