@@ -81,3 +81,8 @@ pub use matvec::{MatVec, Transposed};
 pub use memory::Footprint;
 pub use par::Par;
 pub use scalar::Scalar;
+
+/// The README's examples, compiled and run as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
