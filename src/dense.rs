@@ -475,6 +475,32 @@ pub(crate) fn axpy<T: Scalar>(
     );
 }
 
+/// `y += Σ_o α·x[o]·a_o` for the `x.len()` contiguous slices of `data` (each `inner` long):
+/// [`axpy`] without the `β` step, for the out-of-core kernels that feed it one block of
+/// slices at a time.
+pub(crate) fn axpy_accumulate<T: Scalar>(
+    data: &[T],
+    inner: usize,
+    alpha: T,
+    x: &[T],
+    y: &mut [T],
+    par: Par,
+) {
+    let outer = x.len();
+    debug_assert!(data.len() == outer * inner && y.len() == inner);
+    if alpha == T::ZERO {
+        return;
+    }
+    par::for_each_balanced(
+        par,
+        y,
+        |j| j * (outer + 1),
+        |range, y| {
+            axpy_acc(data, inner, alpha, x, range.start, y);
+        },
+    );
+}
+
 /// `y[j - first] += Σ_o α·x[o]·a_o[j]` for `j` in `first..first + y.len()`, slices taken
 /// [`AXPY_GROUP`] at a time from the first (so the order of the additions into each `y[j]`
 /// depends only on the slice index, never on the split). Used by the out-of-core kernels on

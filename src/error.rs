@@ -6,12 +6,14 @@
 //! modules) files that cannot be read — return [`Error`], which says where and what.
 
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Result type of the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong with data handed to the crate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Error {
     /// The raw parts of a compressed (CSR or CSC) or coordinate matrix are inconsistent.
@@ -32,6 +34,22 @@ pub enum Error {
     },
     /// A layout that a zero-copy conversion cannot view without copying.
     Layout(String),
+    /// The operating system refused an operation on a file.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the OS said (shared, so that `Error` stays `Clone`).
+        source: Arc<std::io::Error>,
+    },
+    /// A file is not what it claims to be, or holds something the crate does not support.
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the problem in the file, where one applies.
+        offset: Option<u64>,
+        /// What was expected and what was found.
+        message: String,
+    },
 }
 
 /// What is wrong with the raw parts of a sparse matrix. Positions are 0-based.
@@ -192,14 +210,55 @@ impl fmt::Display for Error {
                     .map_or("more than usize::MAX".to_string(), |n| n.to_string())
             ),
             Error::Layout(what) => write!(f, "unsupported layout: {what}"),
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Format {
+                path,
+                offset: Some(o),
+                message,
+            } => {
+                write!(f, "{}: at byte {o}: {message}", path.display())
+            }
+            Error::Format {
+                path,
+                offset: None,
+                message,
+            } => {
+                write!(f, "{}: {message}", path.display())
+            }
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(&**source),
+            _ => None,
+        }
+    }
+}
 
 impl Error {
     pub(crate) fn structure(format: &'static str, problem: StructureError) -> Self {
         Error::Structure { format, problem }
+    }
+
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source: Arc::new(source),
+        }
+    }
+
+    pub(crate) fn format(
+        path: impl Into<PathBuf>,
+        offset: Option<u64>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Format {
+            path: path.into(),
+            offset,
+            message: message.into(),
+        }
     }
 }

@@ -30,8 +30,9 @@ pub trait Index:
 }
 
 impl Index for u32 {
-    // Indices 0..=u32::MAX, so dimensions up to u32::MAX + 1 (saturated on 32-bit targets).
-    const MAX_DIM: usize = (u32::MAX as usize).saturating_add(1);
+    // Dimensions up to u32::MAX (so sprs, whose dimensions must fit the index type too, can
+    // view every matrix we accept).
+    const MAX_DIM: usize = u32::MAX as usize;
     const NAME: &'static str = "u32";
 
     #[inline(always)]

@@ -70,6 +70,8 @@ mod par;
 mod scalar;
 
 pub mod interop;
+pub mod io;
+pub mod mmap;
 
 pub use coo::Coo;
 pub use csc::{Csc, CscView};
@@ -79,6 +81,7 @@ pub use error::{Error, Result, StructureError};
 pub use index::Index;
 pub use matvec::{MatVec, Transposed};
 pub use memory::Footprint;
+pub use mmap::MmapDense;
 pub use par::Par;
 pub use scalar::Scalar;
 

@@ -41,6 +41,8 @@ pub trait Scalar:
     const ONE: Self;
     /// Name of the type, as in `"f64"`.
     const NAME: &'static str;
+    /// numpy's little-endian type string, as in `"<f8"`.
+    const NPY_DESCR: &'static str;
 
     /// Converts from `f64`, rounding to the nearest representable value.
     fn from_f64(v: f64) -> Self;
@@ -52,14 +54,23 @@ pub trait Scalar:
     fn sqrt(self) -> Self;
     /// `true` if the value is neither infinite nor NaN.
     fn is_finite(self) -> bool;
+
+    /// The bytes as a slice of `Self`, or `None` if misaligned or of a length that is not a
+    /// multiple of the size (checked at run time, without `unsafe`, by bytemuck).
+    #[doc(hidden)]
+    fn cast_bytes(bytes: &[u8]) -> Option<&[Self]>;
+    /// The slice as bytes (native byte order).
+    #[doc(hidden)]
+    fn as_bytes(values: &[Self]) -> &[u8];
 }
 
 macro_rules! impl_scalar {
-    ($t:ty) => {
+    ($t:ty, $descr:literal) => {
         impl Scalar for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const NAME: &'static str = stringify!($t);
+            const NPY_DESCR: &'static str = $descr;
 
             #[inline(always)]
             fn from_f64(v: f64) -> Self {
@@ -81,9 +92,15 @@ macro_rules! impl_scalar {
             fn is_finite(self) -> bool {
                 <$t>::is_finite(self)
             }
+            fn cast_bytes(bytes: &[u8]) -> Option<&[Self]> {
+                bytemuck::try_cast_slice(bytes).ok()
+            }
+            fn as_bytes(values: &[Self]) -> &[u8] {
+                bytemuck::cast_slice(values)
+            }
         }
     };
 }
 
-impl_scalar!(f32);
-impl_scalar!(f64);
+impl_scalar!(f32, "<f4");
+impl_scalar!(f64, "<f8");

@@ -204,13 +204,13 @@ fn csr_try_new_rejects_dimensions_too_large_for_u32() {
     if usize::BITS < 64 {
         return;
     }
-    let big = u32::MAX as usize + 2;
+    let big = u32::MAX as usize + 1;
     let e = Csr::<f64, u32>::try_new(1, big, vec![0, 0], vec![], vec![]).unwrap_err();
     assert_eq!(
         problem(e).1,
         StructureError::DimensionTooLarge {
             dim: big,
-            max: u32::MAX as usize + 1
+            max: u32::MAX as usize
         }
     );
     // The largest addressable dimension is accepted.
@@ -258,13 +258,16 @@ fn coo_push_out_of_range_panics_with_position() {
 #[test]
 fn dense_try_new_rejects_wrong_length_and_overflow() {
     let e = DenseView::row_major(2, 3, &[0.0f64; 5]).unwrap_err();
-    assert_eq!(
-        e,
-        Error::DenseLength {
-            nrows: 2,
-            ncols: 3,
-            found: 5
-        }
+    assert!(
+        matches!(
+            e,
+            Error::DenseLength {
+                nrows: 2,
+                ncols: 3,
+                found: 5
+            }
+        ),
+        "{e:?}"
     );
     assert_eq!(
         e.to_string(),

@@ -3,7 +3,87 @@
 //! * `sprs`: [`CsrView`](crate::CsrView) / [`CscView`](crate::CscView) ⇄
 //!   `sprs::CsMatViewI<'_, T, I, usize>` (offsets must be `usize` on the sprs side).
 //! * `ndarray`: [`DenseView`](crate::DenseView) ⇄ `ndarray::ArrayView2<'_, T>` (standard or
-//!   Fortran layout).
+//!   Fortran layout), and [`Dense`](crate::Dense) → `ndarray::Array2<T>` by value.
+//!
+//! The conversions are methods and `From`/`TryFrom` impls on the matrix types themselves;
+//! this module only documents them. Every conversion hands over the same memory: nothing is
+//! copied or allocated, so each costs `O(1)`, except that data coming *into* matvec from sprs
+//! is validated in `O(nnz)`.
+//!
+//! # sprs (feature `sprs`)
+//!
+//! | from | to | how | fails when |
+//! |---|---|---|---|
+//! | `CsrView<'a, T, I>` | `CsMatViewI<'a, T, I, usize>` (CSR) | `to_sprs()`, `From` | never¹ |
+//! | `CscView<'a, T, I>` | `CsMatViewI<'a, T, I, usize>` (CSC) | `to_sprs()`, `From` | never¹ |
+//! | `CsMatViewI<'a, T, I, usize>` | `CsrView<'a, T, I>` | `from_sprs()`, `TryFrom` | see below |
+//! | `CsMatViewI<'a, T, I, usize>` | `CscView<'a, T, I>` | `from_sprs()`, `TryFrom` | see below |
+//!
+//! `T` is `f32` or `f64`, `I` is `u32` or `usize`. The sprs offset type must be `usize`, as
+//! in matvec; note that `sprs::CsMatI<T, u32>` defaults to `u32` offsets, so write
+//! `CsMatI<T, u32, usize>`.
+//!
+//! A sprs matrix becomes a matvec view only if it has the right storage order and is
+//! structurally valid; otherwise the conversion returns an [`Error`](crate::Error):
+//!
+//! * [`Error::Layout`](crate::Error::Layout) if it is stored in the other order (a CSC
+//!   matrix asked for as a `CsrView`; it is never transposed or converted silently — view it
+//!   as a `CscView`, whose `transpose()` is a zero-copy `CsrView` of `Aᵀ`);
+//! * [`Error::Layout`](crate::Error::Layout) if it is a sub-view whose offsets do not start
+//!   at 0, as `slice_outer(k..)` makes for `k > 0` (matvec offsets always start at 0, and
+//!   rebasing them would copy); a sub-view starting at outer index 0 is fine;
+//! * [`Error::Structure`](crate::Error::Structure) if its slices break an invariant of
+//!   [`Csr`](crate::Csr) / [`Csc`](crate::Csc): a sprs matrix built with `new_unchecked` may
+//!   hold unsorted, duplicate or out-of-range indices, so every conversion into matvec is
+//!   checked in `O(nnz)`.
+//!
+//! ¹ `to_sprs` panics only if a dimension does not fit `I`: sprs requires it, matvec allows
+//! a dimension of exactly 2³² with `u32` indices.
+//!
+//! ```
+//! # #[cfg(feature = "sprs")] {
+//! use matvec::{CscView, CsrView, MatVec};
+//!
+//! let s = sprs::CsMat::<f64>::eye(3);
+//! let a = CsrView::from_sprs(s.view())?; // zero-copy, validated
+//! assert_eq!(a.matvec(&[1.0, 2.0, 3.0]), vec![1.0, 2.0, 3.0]);
+//! let back: sprs::CsMatView<'_, f64> = a.into(); // zero-copy
+//! assert_eq!(back.data().as_ptr(), s.data().as_ptr());
+//! assert!(CscView::from_sprs(s.view()).is_err()); // CSR storage, CSC asked for
+//! # }
+//! # Ok::<(), matvec::Error>(())
+//! ```
+//!
+//! # ndarray (feature `ndarray`)
+//!
+//! | from | to | how | fails when |
+//! |---|---|---|---|
+//! | `ArrayView2<'a, T>` | `DenseView<'a, T>` | `from_ndarray()`, `TryFrom` | other strides |
+//! | `DenseView<'a, T>` | `ArrayView2<'a, T>` | `to_ndarray()`, `From` | never² |
+//! | `Dense<T>` | `Array2<T>` | `into_ndarray()`, `From` | never² |
+//!
+//! A standard-layout (C order) view becomes [`Layout::RowMajor`](crate::Layout::RowMajor), a
+//! Fortran-layout view [`Layout::ColMajor`](crate::Layout::ColMajor) (row-major when both
+//! apply: one row, one column, or no elements). Any other strides — a step (`s![..;2, ..]`),
+//! a reversed axis (negative stride), a window of columns of a C-order array — return
+//! [`Error::Layout`](crate::Error::Layout) naming the shape and the strides; ndarray's
+//! `as_standard_layout()` makes a contiguous copy. The other direction keeps the layout.
+//!
+//! ² ndarray cannot represent a shape with one dimension 0 and the other above
+//! `isize::MAX`; `to_ndarray` and `into_ndarray` panic on it.
+//!
+//! ```
+//! # #[cfg(feature = "ndarray")] {
+//! use matvec::{DenseView, Layout, MatVec};
+//!
+//! let a = ndarray::array![[1.0, 2.0], [3.0, 4.0]];
+//! let v = DenseView::from_ndarray(a.view())?;
+//! assert_eq!((v.layout(), v.data().as_ptr()), (Layout::RowMajor, a.as_ptr()));
+//! assert_eq!(v.matvec(&[1.0, 1.0]), vec![3.0, 7.0]);
+//! assert_eq!(DenseView::from_ndarray(a.t())?.layout(), Layout::ColMajor);
+//! # }
+//! # Ok::<(), matvec::Error>(())
+//! ```
 
 #[cfg(feature = "ndarray")]
 mod ndarray;

@@ -16,19 +16,12 @@ use sprs::{CompressedStorage, CsMatViewI, SpIndex};
 use crate::error::{Error, Result};
 use crate::{CscView, CsrView, Index, Scalar};
 
-/// Panics unless both dimensions are representable as `I`, which sprs requires (its checked
-/// constructors reject an inner dimension that does not fit `I`, and its `eye` both). Only a
-/// dimension of exactly `u32::MAX + 1` with `u32` indices can fail: matvec allows it, sprs not.
-#[track_caller]
-fn assert_dims_fit<I: Index + SpIndex>(what: &str, nrows: usize, ncols: usize) {
-    for dim in [nrows, ncols] {
-        assert!(
-            <I as SpIndex>::try_from_usize(dim).is_some(),
-            "{what}: a {nrows} x {ncols} matrix cannot be a sprs matrix with {} indices \
-             (sprs requires every dimension to fit the index type)",
-            <I as Index>::NAME
-        );
-    }
+/// Both dimensions are representable as `I`, which sprs requires: guaranteed by matvec's
+/// own invariant `nrows, ncols <= I::MAX_DIM` (`u32::MAX` for `u32`).
+fn debug_assert_dims_fit<I: Index + SpIndex>(nrows: usize, ncols: usize) {
+    debug_assert!(
+        nrows <= I::MAX_DIM && ncols <= I::MAX_DIM && I::MAX_DIM <= SpIndex::index(I::max_value())
+    );
 }
 
 /// `(nrows, ncols, offsets, indices, values)` of a sprs view, not yet validated.
@@ -40,24 +33,24 @@ fn sprs_parts<'a, T, I: SpIndex>(
     m: CsMatViewI<'a, T, I, usize>,
     want: CompressedStorage,
 ) -> Result<RawParts<'a, T, I>> {
-    let (name, other) = match want {
-        CompressedStorage::CSR => ("CSR", "CSC"),
-        CompressedStorage::CSC => ("CSC", "CSR"),
+    let (name, other, lower) = match want {
+        CompressedStorage::CSR => ("CSR", "CSC", "csr"),
+        CompressedStorage::CSC => ("CSC", "CSR", "csc"),
     };
     if m.storage() != want {
         return Err(Error::Layout(format!(
             "the sprs matrix ({} x {}) is stored as {other}, not {name}; view it as a \
-             {other} matrix instead (its transpose is then a zero-copy {name} view), or \
-             convert it in sprs first (copies)",
+             {other} matrix instead (whose `transpose()` is a zero-copy {name} view of the \
+             transposed matrix), or convert it with sprs's `to_{lower}()` first (copies)",
             m.rows(),
             m.cols()
         )));
     }
     let (nrows, ncols) = m.shape();
     let (indptr, indices, data) = m.into_raw_storage();
-    if let Some(&first) = indptr.first()
-        && first != 0
-    {
+    // (No let chain: they need Rust 1.88.) An empty `indptr` is left to `try_new` to report.
+    let first = indptr.first().copied().unwrap_or(0);
+    if first != 0 {
         return Err(Error::Layout(format!(
             "the sprs {name} matrix ({nrows} x {ncols}) has offsets starting at {first}, not 0: \
              it is a sub-view of a larger matrix (as made by `slice_outer`), whose offsets \
@@ -105,11 +98,6 @@ impl<'a, T: Scalar, I: Index + SpIndex> CsrView<'a, T, I> {
     /// A CSR sprs view of the same slices (zero-copy). The same as
     /// [`sprs::CsMatViewI::from`](From::from).
     ///
-    /// # Panics
-    ///
-    /// If a dimension does not fit `I`, which sprs requires and matvec does not: only a
-    /// dimension of exactly 2³² with `u32` indices.
-    ///
     /// # Examples
     ///
     /// ```
@@ -123,9 +111,8 @@ impl<'a, T: Scalar, I: Index + SpIndex> CsrView<'a, T, I> {
     /// assert_eq!(s.get(0, 1), Some(&5.0));
     /// # Ok::<(), matvec::Error>(())
     /// ```
-    #[track_caller]
     pub fn to_sprs(&self) -> CsMatViewI<'a, T, I, usize> {
-        assert_dims_fit::<I>("CsrView::to_sprs", self.nrows(), self.ncols());
+        debug_assert_dims_fit::<I>(self.nrows(), self.ncols());
         // SAFETY: sprs's `new_unchecked` requires what its `check_compressed_structure` checks,
         // plus `data.len() == indices.len()`; a `CsrView` is validated (or promised valid
         // through its own unsafe constructor) against matvec's stronger CSR invariants:
@@ -138,7 +125,7 @@ impl<'a, T: Scalar, I: Index + SpIndex> CsrView<'a, T, I> {
         // * column indices `< ncols` and strictly increasing within each row (sprs asks for
         //   exactly "sorted, no duplicates, last in bounds"), and `u32`/`usize` indices
         //   always convert to `usize`;
-        // * both dimensions fit `I` (asserted just above), and `nrows + 1` fits `usize`
+        // * both dimensions fit `I` (matvec's `MAX_DIM` invariant), and `nrows + 1` fits `usize`
         //   (it is the length of a slice).
         unsafe {
             CsMatViewI::new_unchecked(
@@ -185,11 +172,6 @@ impl<'a, T: Scalar, I: Index + SpIndex> CscView<'a, T, I> {
     /// A CSC sprs view of the same slices (zero-copy). The same as
     /// [`sprs::CsMatViewI::from`](From::from).
     ///
-    /// # Panics
-    ///
-    /// If a dimension does not fit `I`, which sprs requires and matvec does not: only a
-    /// dimension of exactly 2³² with `u32` indices.
-    ///
     /// # Examples
     ///
     /// ```
@@ -201,14 +183,13 @@ impl<'a, T: Scalar, I: Index + SpIndex> CscView<'a, T, I> {
     /// assert_eq!(s.data().as_ptr(), a.values().as_ptr()); // the same memory
     /// assert_eq!(s.get(2, 2), Some(&1.0));
     /// ```
-    #[track_caller]
     pub fn to_sprs(&self) -> CsMatViewI<'a, T, I, usize> {
-        assert_dims_fit::<I>("CscView::to_sprs", self.nrows(), self.ncols());
+        debug_assert_dims_fit::<I>(self.nrows(), self.ncols());
         // SAFETY: as in `CsrView::to_sprs`, with columns as the outer dimension: matvec's CSC
         // invariants (`col_ptr.len() == ncols + 1`, starting at 0, non-decreasing, ending at
         // `row_idx.len() == values.len()`, row indices `< nrows` and strictly increasing within
         // each column) imply everything sprs's `check_compressed_structure` checks for CSC
-        // storage, and both dimensions fit `I` (asserted just above).
+        // storage, and both dimensions fit `I` (matvec's `MAX_DIM` invariant).
         unsafe {
             CsMatViewI::new_unchecked(
                 CompressedStorage::CSC,
@@ -221,8 +202,7 @@ impl<'a, T: Scalar, I: Index + SpIndex> CscView<'a, T, I> {
     }
 }
 
-/// Zero-copy: the sprs view borrows the same slices. See [`CsrView::to_sprs`], including its
-/// `# Panics` section.
+/// Zero-copy: the sprs view borrows the same slices. See [`CsrView::to_sprs`].
 ///
 /// # Examples
 ///
@@ -234,14 +214,12 @@ impl<'a, T: Scalar, I: Index + SpIndex> CscView<'a, T, I> {
 /// assert_eq!(s.indptr().raw_storage().as_ptr(), a.row_ptr().as_ptr());
 /// ```
 impl<'a, T: Scalar, I: Index + SpIndex> From<CsrView<'a, T, I>> for CsMatViewI<'a, T, I, usize> {
-    #[track_caller]
     fn from(a: CsrView<'a, T, I>) -> Self {
         a.to_sprs()
     }
 }
 
-/// Zero-copy: the sprs view borrows the same slices. See [`CscView::to_sprs`], including its
-/// `# Panics` section.
+/// Zero-copy: the sprs view borrows the same slices. See [`CscView::to_sprs`].
 ///
 /// # Examples
 ///
@@ -253,7 +231,6 @@ impl<'a, T: Scalar, I: Index + SpIndex> From<CsrView<'a, T, I>> for CsMatViewI<'
 /// assert_eq!(s.indices().as_ptr(), a.row_idx().as_ptr());
 /// ```
 impl<'a, T: Scalar, I: Index + SpIndex> From<CscView<'a, T, I>> for CsMatViewI<'a, T, I, usize> {
-    #[track_caller]
     fn from(a: CscView<'a, T, I>) -> Self {
         a.to_sprs()
     }
