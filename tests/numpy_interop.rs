@@ -1,0 +1,179 @@
+//! Interoperability with numpy itself: numpy reads the `.npy` files we write, and we map and
+//! multiply the files numpy writes (header versions 1.0, 2.0 and 3.0, C and Fortran order,
+//! f4 and f8), comparing against numpy's own products.
+//!
+//! Needs `python3` with numpy (`pip install numpy`; CI installs it). Without them every test
+//! prints why it is skipped and passes. Set `MATVEC_PYTHON` to use another interpreter.
+
+use matvec::io::npy::{NpyVector, read_vector, write_dense, write_vector};
+use matvec::{DenseView, Layout, MatVec, MmapDense, Par};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn python() -> Option<String> {
+    let py = std::env::var("MATVEC_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = Command::new(&py)
+        .args(["-c", "import numpy"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if ok {
+        Some(py)
+    } else {
+        eprintln!("skipping: `{py}` with numpy is not available (pip install numpy)");
+        None
+    }
+}
+
+fn run_python(py: &str, script: &str, dir: &Path) {
+    let out = Command::new(py)
+        .arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "python failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("matvec-numpy-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
+
+/// Small integers, so every product is exact in f32 and f64.
+fn entry(i: usize, j: usize) -> f64 {
+    ((i * 7 + j * 3) % 11) as f64 - 5.0
+}
+
+#[test]
+fn numpy_loads_our_npy_files() {
+    let Some(py) = python() else { return };
+    let dir = temp_dir("reads-ours");
+    let (r, c) = (37, 23);
+    let rm: Vec<f64> = (0..r * c).map(|k| entry(k / c, k % c)).collect();
+    let cm: Vec<f32> = (0..r * c).map(|k| entry(k % r, k / r) as f32).collect();
+    write_dense(
+        dir.join("c_f8.npy"),
+        DenseView::row_major(r, c, &rm).unwrap(),
+    )
+    .unwrap();
+    write_dense(
+        dir.join("f_f4.npy"),
+        DenseView::col_major(r, c, &cm).unwrap(),
+    )
+    .unwrap();
+    write_vector(dir.join("v.npy"), &[1.5f64, -2.0, 3.25]).unwrap();
+    run_python(
+        &py,
+        &format!(
+            r#"
+import numpy as np
+i, j = np.meshgrid(np.arange({r}), np.arange({c}), indexing="ij")
+want = ((i * 7 + j * 3) % 11) - 5.0
+a = np.load("c_f8.npy", mmap_mode="r")
+assert a.dtype == np.float64 and a.shape == ({r}, {c}) and a.flags.c_contiguous, (a.dtype, a.shape)
+assert np.array_equal(a, want)
+b = np.load("f_f4.npy", mmap_mode="r")
+assert b.dtype == np.float32 and b.shape == ({r}, {c}) and b.flags.f_contiguous and not b.flags.c_contiguous
+assert np.array_equal(b, want.astype(np.float32))
+v = np.load("v.npy")
+assert v.dtype == np.float64 and v.shape == (3,) and list(v) == [1.5, -2.0, 3.25]
+"#
+        ),
+        &dir,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn we_map_and_multiply_numpy_written_files() {
+    let Some(py) = python() else { return };
+    let dir = temp_dir("reads-numpy");
+    let (r, c) = (41, 29);
+    run_python(
+        &py,
+        &format!(
+            r#"
+import numpy as np
+i, j = np.meshgrid(np.arange({r}), np.arange({c}), indexing="ij")
+a = ((i * 7 + j * 3) % 11) - 5.0
+x = (np.arange({c}) % 5) - 2.0
+xt = (np.arange({r}) % 3) - 1.0
+for dt in ("f4", "f8"):
+    for order in ("C", "F"):
+        arr = np.asarray(a, dtype="<" + dt, order=order)
+        for v in (1, 2, 3):
+            with open(f"a_{{dt}}_{{order}}_v{{v}}.npy", "wb") as f:
+                np.lib.format.write_array(f, arr, version=(v, 0))
+        np.save(f"y_{{dt}}_{{order}}.npy", (arr @ x.astype(arr.dtype)).astype("<" + dt))
+        np.save(f"yt_{{dt}}_{{order}}.npy", (arr.T @ xt.astype(arr.dtype)).astype("<" + dt))
+# np.save / open_memmap, the way users make big files.
+m = np.lib.format.open_memmap("memmap.npy", mode="w+", dtype="<f8", shape=({r}, {c}), fortran_order=True)
+m[:] = a
+m.flush()
+del m
+np.save("x.npy", x)
+np.save("xt.npy", xt)
+"#
+        ),
+        &dir,
+    );
+    let x = read_vector(dir.join("x.npy")).unwrap().into_f64();
+    let xt = read_vector(dir.join("xt.npy")).unwrap().into_f64();
+    for order in ["C", "F"] {
+        let layout = if order == "C" {
+            Layout::RowMajor
+        } else {
+            Layout::ColMajor
+        };
+        for v in 1..=3 {
+            // SAFETY: files private to this test, not modified while mapped.
+            let a = unsafe { MmapDense::<f64>::open(dir.join(format!("a_f8_{order}_v{v}.npy"))) }
+                .unwrap()
+                .with_budget(1024);
+            assert_eq!((a.nrows(), a.ncols(), a.layout()), (r, c, layout));
+            for i in 0..r {
+                for j in 0..c {
+                    assert_eq!(a.view().get(i, j), entry(i, j));
+                }
+            }
+            let NpyVector::F64(y) = read_vector(dir.join(format!("y_f8_{order}.npy"))).unwrap()
+            else {
+                panic!("dtype")
+            };
+            let NpyVector::F64(yt) = read_vector(dir.join(format!("yt_f8_{order}.npy"))).unwrap()
+            else {
+                panic!("dtype")
+            };
+            let mut out = vec![f64::NAN; r];
+            a.mul_vec(1.0, &x, 0.0, &mut out, Par::Rayon);
+            assert_eq!(out, y, "f8 {order} v{v}");
+            let mut out = vec![f64::NAN; c];
+            a.mul_vec_t(1.0, &xt, 0.0, &mut out, Par::Seq);
+            assert_eq!(out, yt, "f8 {order} v{v} transposed");
+
+            // SAFETY: as above.
+            let a = unsafe { MmapDense::<f32>::open(dir.join(format!("a_f4_{order}_v{v}.npy"))) }
+                .unwrap();
+            let y = read_vector(dir.join(format!("y_f4_{order}.npy"))).unwrap();
+            assert_eq!(y.dtype(), matvec::io::npy::NpyDtype::F32);
+            let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+            assert_eq!(a.matvec(&x32), y.into_f32(), "f4 {order} v{v}");
+        }
+    }
+    // SAFETY: as above.
+    let m = unsafe { MmapDense::<f64>::open(dir.join("memmap.npy")) }.unwrap();
+    assert_eq!(m.layout(), Layout::ColMajor);
+    assert_eq!(
+        m.matvec(&x),
+        read_vector(dir.join("y_f8_F.npy")).unwrap().into_f64()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
