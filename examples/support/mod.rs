@@ -1,0 +1,76 @@
+//! Helpers shared by the example binaries: sizes on the command line and process memory.
+#![allow(dead_code)]
+
+/// Parses a size such as `64MiB`, `1.5GiB`, `4096`, `256k` (powers of 1024 either way).
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid size '{s}': expected a number such as 64MiB"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1u64,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        u => {
+            return Err(format!(
+                "invalid size '{s}': unknown unit '{u}' (use B, KiB, MiB, GiB or TiB)"
+            ));
+        }
+    };
+    let bytes = n * mult as f64;
+    if !(bytes.is_finite() && bytes >= 0.0 && bytes < usize::MAX as f64) {
+        return Err(format!("invalid size '{s}'"));
+    }
+    Ok(bytes as usize)
+}
+
+/// `1.5 GiB`-style rendering.
+pub fn fmt_bytes(b: usize) -> String {
+    let b = b as f64;
+    for (unit, scale) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        if b >= scale as f64 {
+            return format!("{:.1} {unit}", b / scale as f64);
+        }
+    }
+    format!("{b} B")
+}
+
+fn status_kib(key: &str) -> Option<usize> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Current resident set size of this process (Linux; `None` elsewhere).
+pub fn resident_bytes() -> Option<usize> {
+    status_kib("VmRSS:").map(|k| k * 1024)
+}
+
+/// Peak resident set size since start or the last [`reset_peak_resident`] (Linux).
+pub fn peak_resident_bytes() -> Option<usize> {
+    status_kib("VmHWM:").map(|k| k * 1024)
+}
+
+/// Resets the peak resident set size to the current one (Linux ≥ 4.0: `/proc/self/clear_refs`).
+pub fn reset_peak_resident() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Median of a sample (sorted in place).
+pub fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
