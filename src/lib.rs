@@ -9,6 +9,7 @@
 //! | [`Csc`], [`CscView`] | compressed columns | scatter, parallel for columns of ≥ 4 entries | gather, parallel (split by nonzeros) |
 //! | [`Coo`] | triplets | scatter, sequential | scatter, sequential |
 //! | [`Dense`], [`DenseView`] | row- or column-major | parallel | parallel |
+//! | [`MmapDense`] | `.npy` file, memory-mapped | blocks under a memory budget, parallel within | same |
 //!
 //! Every type implements [`MatVec`], so algorithms are written once against
 //! `&dyn MatVec<T>` (for `T` = `f32` or `f64`); parallelism is an argument ([`Par`]), never
