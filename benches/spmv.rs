@@ -24,9 +24,10 @@ mod common;
 
 use common::{Streams, csr_product_bytes, poisson2d, random_csr, rmat_coo, vector};
 use criterion::measurement::WallTime;
-use criterion::{BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput, black_box};
+use criterion::{BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use matvec::{Coo, Csr, Dense, Layout, MatVec, Par};
 use rayon::prelude::*;
+use std::hint::black_box;
 use std::time::Duration;
 
 const SEED_X: u64 = 0x5EED_0001;

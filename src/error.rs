@@ -41,6 +41,15 @@ pub enum Error {
         /// What the OS said (shared, so that `Error` stays `Clone`).
         source: Arc<std::io::Error>,
     },
+    /// A text file (Matrix Market) has a syntax or content error on a given line.
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: u64,
+        /// What was expected and what was found.
+        message: String,
+    },
     /// A file is not what it claims to be, or holds something the crate does not support.
     Format {
         /// The file.
