@@ -220,6 +220,11 @@ impl fmt::Display for Error {
             ),
             Error::Layout(what) => write!(f, "unsupported layout: {what}"),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::Parse {
+                path,
+                line,
+                message,
+            } => write!(f, "{}: line {line}: {message}", path.display()),
             Error::Format {
                 path,
                 offset: Some(o),
