@@ -191,8 +191,9 @@ pub(crate) fn scatter<T: Scalar, I: Index>(
     let nnz = p.idx.len();
     let threads = par.threads();
     // Each extra thread re-reads the offsets and binary-searches every outer slice, which pays
-    // only when slices are long enough to amortise it.
-    let parallel = threads > 1 && nnz >= par::SEQ_WORK && nnz >= 4 * p.outer;
+    // only when slices are long: measured on 2 threads (benches/spmv.rs), slices of 5 and 16
+    // entries ran 1.1-1.6x *slower* in parallel, so the split needs `SCATTER_MIN_AVG` a slice.
+    let parallel = threads > 1 && nnz >= par::SEQ_WORK && nnz >= SCATTER_MIN_AVG * p.outer;
     if !parallel {
         scale_output(beta, y);
         if alpha != T::ZERO {
@@ -214,6 +215,9 @@ pub(crate) fn scatter<T: Scalar, I: Index>(
         },
     );
 }
+
+/// Average entries per outer slice from which the scatter runs in parallel.
+const SCATTER_MIN_AVG: usize = 64;
 
 /// Accumulates the terms of `α·Aᵀ·x` whose inner index lies in `first..first + y.len()`.
 fn scatter_range<T: Scalar, I: Index>(

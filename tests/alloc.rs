@@ -68,8 +68,9 @@ fn count(
 
 #[test]
 fn all_types_products_do_not_allocate() {
-    // Large enough that the parallel kernels (gather, scatter, dense) really split.
-    let m = Oracle::random(2000, 1500, 0.03, 42, false);
+    // Large enough that the parallel kernels (gather, scatter, dense) really split: rows and
+    // columns average more than 64 entries, the parallel-scatter threshold.
+    let m = Oracle::random(2000, 1500, 0.05, 42, false);
     let mut coo = Coo::<f64>::new(m.nrows, m.ncols);
     for (i, j, v) in m.triplets() {
         coo.push(i, j, v);

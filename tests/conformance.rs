@@ -458,3 +458,27 @@ fn csr_view_transpose_is_zero_copy() {
     let c = a.into_transpose();
     assert_eq!(c.values().as_ptr(), ptr);
 }
+
+#[test]
+fn coo_into_csr_matches_to_csr_on_many_rows() {
+    // Enough rows for three radix passes, skewed (R-MAT-like) so buckets differ wildly in size.
+    let mut rng = Rng(17);
+    for (nrows, ncols, n) in [
+        (300_000usize, 5000usize, 400_000usize),
+        (70_000, 70_000, 200_000),
+        (256, 3, 10_000),
+    ] {
+        let mut coo = Coo::<f64>::new(nrows, ncols);
+        for _ in 0..n {
+            let skew = rng.below(nrows).min(rng.below(nrows)).min(rng.below(nrows));
+            coo.push(skew, rng.below(ncols), rng.small());
+        }
+        let copied = coo.to_csr();
+        let csc = coo.to_csc();
+        let by_cols = coo.clone().into_csc();
+        let in_place = coo.into_csr();
+        assert_eq!(in_place, copied, "{nrows} x {ncols}");
+        assert_eq!(by_cols, csc, "{nrows} x {ncols} (CSC)");
+        assert_eq!(in_place.to_csc(), csc);
+    }
+}
