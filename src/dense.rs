@@ -412,35 +412,85 @@ pub(crate) fn dot<T: Scalar>(
         y,
         |o| o * inner,
         |range, y| {
-            let rows = data[range.start * inner..range.end * inner].chunks_exact(inner);
-            for (yo, a) in y.iter_mut().zip(rows) {
-                let s = dense_dot(a, x);
+            let data = &data[range.start * inner..range.end * inner];
+            let store = |yo: &mut T, s: T| {
                 *yo = if beta == T::ZERO {
                     alpha * s
                 } else {
                     alpha * s + beta * *yo
-                };
+                }
+            };
+            // Four slices at a time share each load of `x` (measured 1.3-1.5x faster than one at a
+            // time on 8192 x 8192). Each slice's sum is computed by the same operations whether or
+            // not it is in a group, so results do not depend on the split.
+            let mut groups = data.chunks_exact(4 * inner);
+            let mut ys = y.chunks_exact_mut(4);
+            for (a, y4) in (&mut groups).zip(&mut ys) {
+                let (a0, rest) = a.split_at(inner);
+                let (a1, rest) = rest.split_at(inner);
+                let (a2, a3) = rest.split_at(inner);
+                let s = dense_dot4([a0, a1, a2, a3], x);
+                for (yo, s) in y4.iter_mut().zip(s) {
+                    store(yo, s);
+                }
+            }
+            for (yo, a) in ys
+                .into_remainder()
+                .iter_mut()
+                .zip(groups.remainder().chunks_exact(inner))
+            {
+                store(yo, dense_dot(a, x));
             }
         },
     );
 }
 
-/// Dot product with eight independent accumulators, in a fixed order (vectorises well and
-/// does not depend on how the work was split).
+/// Dot product with four independent accumulators (lane `k` takes elements `k, k + 4, …`),
+/// summed as `(s0 + s1) + (s2 + s3)`: a fixed order, so the result does not depend on how
+/// the work was split, and the same as [`dense_dot4`] gives for each of its slices.
 #[inline(always)]
 fn dense_dot<T: Scalar>(a: &[T], x: &[T]) -> T {
-    let mut acc = [T::ZERO; 8];
-    let (ac, xc) = (a.chunks_exact(8), x.chunks_exact(8));
+    let mut acc = [T::ZERO; 4];
+    let (ac, xc) = (a.chunks_exact(4), x.chunks_exact(4));
     let (ar, xr) = (ac.remainder(), xc.remainder());
-    for (a8, x8) in ac.zip(xc) {
-        for k in 0..8 {
-            acc[k] += a8[k] * x8[k];
+    for (a4, x4) in ac.zip(xc) {
+        for k in 0..4 {
+            acc[k] += a4[k] * x4[k];
         }
     }
     for (k, (&a, &x)) in ar.iter().zip(xr).enumerate() {
         acc[k] += a * x;
     }
-    ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
+}
+
+/// [`dense_dot`] of four slices against the same `x`, bit for bit, loading `x` once.
+#[inline(always)]
+fn dense_dot4<T: Scalar>(a: [&[T]; 4], x: &[T]) -> [T; 4] {
+    let mut acc = [[T::ZERO; 4]; 4];
+    let xc = x.chunks_exact(4);
+    let xr = xc.remainder();
+    let n4 = x.len() - xr.len();
+    let chunks = a[0][..n4]
+        .chunks_exact(4)
+        .zip(a[1][..n4].chunks_exact(4))
+        .zip(a[2][..n4].chunks_exact(4))
+        .zip(a[3][..n4].chunks_exact(4))
+        .zip(xc);
+    for ((((c0, c1), c2), c3), x4) in chunks {
+        for k in 0..4 {
+            acc[0][k] += c0[k] * x4[k];
+            acc[1][k] += c1[k] * x4[k];
+            acc[2][k] += c2[k] * x4[k];
+            acc[3][k] += c3[k] * x4[k];
+        }
+    }
+    for (k, &xv) in xr.iter().enumerate() {
+        for r in 0..4 {
+            acc[r][k] += a[r][n4 + k] * xv;
+        }
+    }
+    acc.map(|s| (s[0] + s[1]) + (s[2] + s[3]))
 }
 
 /// Outer slices are folded into `y` this many at a time.
