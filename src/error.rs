@@ -264,6 +264,14 @@ impl Error {
         }
     }
 
+    pub(crate) fn parse(path: impl Into<PathBuf>, line: u64, message: impl Into<String>) -> Self {
+        Error::Parse {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
+    }
+
     pub(crate) fn format(
         path: impl Into<PathBuf>,
         offset: Option<u64>,

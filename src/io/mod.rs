@@ -1,4 +1,5 @@
-//! Files our users already have: numpy `.npy` (this module), with Matrix Market and scipy
-//! `.npz` to come.
+//! Files our users already have: numpy `.npy` ([`npy`]) and Matrix Market ([`mtx`]), with
+//! scipy `.npz` to come.
 
+pub mod mtx;
 pub mod npy;
