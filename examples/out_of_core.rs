@@ -50,6 +50,10 @@ struct Args {
     /// Also drop every consumed block from the OS page cache (posix_fadvise DONTNEED).
     #[arg(long)]
     drop_cache: bool,
+    /// Evict the file from the page cache before every timed product (posix_fadvise
+    /// DONTNEED), to measure cold reads from disk.
+    #[arg(long)]
+    cold: bool,
     /// Products to time in each direction (the median is reported).
     #[arg(long, default_value_t = 5)]
     reps: usize,
@@ -126,8 +130,15 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
     let rss_before = resident_bytes().unwrap_or(0);
     let reset = reset_peak_resident();
-    let t_ax = time(args.reps, || a.mul_vec(1.0, &x, 0.0, &mut y, Par::Rayon));
-    let t_atx = time(args.reps, || {
+    let evict = || {
+        if args.cold {
+            evict_page_cache(&path);
+        }
+    };
+    let t_ax = time_with(args.reps, &evict, || {
+        a.mul_vec(1.0, &x, 0.0, &mut y, Par::Rayon)
+    });
+    let t_atx = time_with(args.reps, &evict, || {
         a.mul_vec_t(1.0, &xt, 0.0, &mut yt, Par::Rayon)
     });
     let peak = peak_resident_bytes();
@@ -243,15 +254,34 @@ fn write_matrix(
 }
 
 /// Median seconds of `reps` runs of `f` (at least one).
-fn time(reps: usize, mut f: impl FnMut()) -> f64 {
+fn time(reps: usize, f: impl FnMut()) -> f64 {
+    time_with(reps, &|| {}, f)
+}
+
+/// Median seconds of `reps` runs of `f`, each after an untimed call of `before`.
+fn time_with(reps: usize, before: &dyn Fn(), mut f: impl FnMut()) -> f64 {
     let mut t: Vec<f64> = (0..reps.max(1))
         .map(|_| {
+            before();
             let s = Instant::now();
             f();
             s.elapsed().as_secs_f64()
         })
         .collect();
     median(&mut t)
+}
+
+/// Drops the file from the OS page cache (Linux `posix_fadvise(DONTNEED)`; clean pages only,
+/// which a read-only file's are).
+fn evict_page_cache(path: &std::path::Path) {
+    #[cfg(unix)]
+    if let Ok(f) = std::fs::File::open(path) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: plain system call on a descriptor we own; it only gives advice.
+        unsafe {
+            libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED);
+        }
+    }
 }
 
 /// `MemAvailable` from /proc/meminfo (Linux).
