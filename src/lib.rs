@@ -83,6 +83,7 @@ pub use index::Index;
 pub use matvec::{MatVec, Transposed};
 pub use memory::Footprint;
 pub use mmap::MmapDense;
+pub use mmap::{MmapCsc, MmapCsr};
 pub use par::Par;
 pub use scalar::Scalar;
 

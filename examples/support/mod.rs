@@ -74,3 +74,41 @@ pub fn median(v: &mut [f64]) -> f64 {
         (v[n / 2 - 1] + v[n / 2]) / 2.0
     }
 }
+
+/// Parses the command line; on a usage error prints clap's message as one `error: …` line
+/// (without the usage block) and gives exit status 2; `--help` and `--version` print and
+/// give status 0.
+pub fn parse_args<A: clap::Parser>() -> Result<A, std::process::ExitCode> {
+    match A::try_parse() {
+        Ok(a) => Ok(a),
+        Err(e) if e.use_stderr() => {
+            let msg = e.to_string();
+            let text: Vec<&str> = msg
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.starts_with("Usage:"))
+                .filter(|l| !l.is_empty())
+                .collect();
+            eprintln!(
+                "error: {} (see --help)",
+                text.join(" ").trim_start_matches("error: ")
+            );
+            Err(std::process::ExitCode::from(2))
+        }
+        Err(e) => {
+            let _ = e.print();
+            Err(std::process::ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Exit status of a tool: 0, or 2 after printing the error as one `error: …` line.
+pub fn finish(result: Result<(), String>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", e.lines().collect::<Vec<_>>().join(" "));
+            std::process::ExitCode::from(2)
+        }
+    }
+}

@@ -3,3 +3,4 @@
 
 pub mod mtx;
 pub mod npy;
+pub mod npz;

@@ -101,6 +101,57 @@ impl NpyHeader {
 ///
 /// [`Error::Format`] naming the file, the byte offset and what was expected.
 pub fn parse_header(bytes: &[u8], path: &Path) -> Result<NpyHeader> {
+    let raw = parse_any_header(bytes, path, "; expected '<f4' or '<f8'")?;
+    let dtype = match raw.descr.as_str() {
+        "<f8" => NpyDtype::F64,
+        "<f4" => NpyDtype::F32,
+        other => {
+            return Err(Error::format(
+                path,
+                Some(raw.descr_offset as u64),
+                format!(
+                    "unsupported dtype '{other}' ({}); expected '<f4' or '<f8'",
+                    describe_descr(other)
+                ),
+            ));
+        }
+    };
+    Ok(NpyHeader {
+        version: raw.version,
+        dtype,
+        fortran_order: raw.fortran_order,
+        shape: raw.shape,
+        data_offset: raw.data_offset,
+    })
+}
+
+/// A header whose dtype is not checked: what the members of an `.npz` archive need (integer
+/// index arrays, string format tags). Same validation as [`parse_header`] otherwise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RawHeader {
+    /// Format version.
+    pub version: (u8, u8),
+    /// numpy's type string as written (`'<i4'`, `'|S3'`, ...); structured dtypes are
+    /// rejected by the parser.
+    pub descr: String,
+    /// Byte offset of the `descr` value in the file, for errors.
+    pub descr_offset: usize,
+    /// `true` for Fortran order.
+    pub fortran_order: bool,
+    /// The array's shape.
+    pub shape: Vec<usize>,
+    /// Byte offset of the first element.
+    pub data_offset: usize,
+}
+
+/// Parses an `.npy` header as [`parse_header`] does, without restricting the dtype (but
+/// rejecting structured ones).
+pub(crate) fn parse_raw_header(bytes: &[u8], path: &Path) -> Result<RawHeader> {
+    parse_any_header(bytes, path, "")
+}
+
+/// The header parser; `expected` ends the message for a structured dtype.
+fn parse_any_header(bytes: &[u8], path: &Path, expected: &str) -> Result<RawHeader> {
     let err = |offset: usize, msg: String| Error::format(path, Some(offset as u64), msg);
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
         return Err(err(
@@ -160,15 +211,78 @@ pub fn parse_header(bytes: &[u8], path: &Path) -> Result<NpyHeader> {
         pos: 0,
         base: start,
         path,
+        expected,
     };
-    let (dtype, fortran_order, shape) = p.parse()?;
-    Ok(NpyHeader {
+    let (descr, descr_pos, fortran_order, shape) = p.parse()?;
+    Ok(RawHeader {
         version,
-        dtype,
+        descr: descr.to_owned(),
+        descr_offset: start + descr_pos,
         fortran_order,
         shape,
         data_offset: end,
     })
+}
+
+/// Reads and validates the header of the `.npy` file at `path`, without reading its data:
+/// to learn a file's dtype, shape and order before choosing how to open it.
+///
+/// Reads at most the header's own bytes (numpy's headers are a few hundred bytes; one that
+/// claims more than 1 MiB is refused rather than read), and checks the file's length against
+/// the shape, as [`MmapDense::open`](crate::MmapDense::open) does.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read; [`Error::Format`] as [`parse_header`] and
+/// [`check_data_len`].
+///
+/// # Examples
+///
+/// ```
+/// use matvec::io::npy::{read_header, write_vector, NpyDtype};
+///
+/// let path = std::env::temp_dir().join(format!("matvec-hdr-{}.npy", std::process::id()));
+/// write_vector(&path, &[1.0f32, 2.0, 3.0])?;
+/// let h = read_header(&path)?;
+/// assert_eq!((h.dtype, h.shape.as_slice()), (NpyDtype::F32, &[3usize][..]));
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_header(path: impl AsRef<Path>) -> Result<NpyHeader> {
+    use std::io::Read;
+    const MAX_HEADER: u64 = 1 << 20;
+    let path = path.as_ref();
+    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file_len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    let mut prefix = [0u8; 12];
+    let n = f.read(&mut prefix).map_err(|e| Error::io(path, e))?;
+    let want = match prefix.get(6) {
+        Some(1) if n >= 10 => 10 + u16::from_le_bytes([prefix[8], prefix[9]]) as u64,
+        Some(2 | 3) if n >= 12 => {
+            12 + u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]) as u64
+        }
+        _ => n as u64, // too short or unknown version: parse_header says what is wrong
+    };
+    if want > MAX_HEADER && want <= file_len {
+        return Err(Error::format(
+            path,
+            Some(8),
+            format!(
+                "header length {} is larger than the 1 MiB this reader accepts",
+                want - 12
+            ),
+        ));
+    }
+    let mut bytes = prefix[..n].to_vec();
+    let rest = want.min(file_len).saturating_sub(n as u64);
+    f.take(rest)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    // If the file ends before the header does, `bytes` holds the whole file and the parser
+    // reports the header running past its end.
+    let header = parse_header(&bytes, path)?;
+    check_data_len(&header, file_len, path)?;
+    Ok(header)
 }
 
 /// Checks that a file of `file_len` bytes holds exactly the data `header` promises.
@@ -205,7 +319,7 @@ pub fn check_data_len(header: &NpyHeader, file_len: u64, path: &Path) -> Result<
     Ok(())
 }
 
-fn shape_str(shape: &[usize]) -> String {
+pub(crate) fn shape_str(shape: &[usize]) -> String {
     match shape {
         [n] => format!("({n},)"),
         _ => format!(
@@ -226,6 +340,8 @@ struct DictParser<'a> {
     /// Offset of `text` in the file, for error positions.
     base: usize,
     path: &'a Path,
+    /// What the caller accepts, appended to the message for a structured dtype.
+    expected: &'a str,
 }
 
 enum Value<'a> {
@@ -234,6 +350,10 @@ enum Value<'a> {
     Tuple(Vec<usize>),
     Other,
 }
+
+/// What the dict parser returns: the type string and its position in the header text,
+/// `fortran_order` and the shape.
+type Dict<'a> = (&'a str, usize, bool, Vec<usize>);
 
 impl<'a> DictParser<'a> {
     fn err(&self, msg: impl Into<String>) -> Error {
@@ -347,7 +467,7 @@ impl<'a> DictParser<'a> {
         }
     }
 
-    fn parse(&mut self) -> Result<(NpyDtype, bool, Vec<usize>)> {
+    fn parse(&mut self) -> Result<Dict<'a>> {
         self.expect('{')?;
         let (mut descr, mut fortran, mut shape) = (None, None, None);
         loop {
@@ -374,12 +494,11 @@ impl<'a> DictParser<'a> {
             match (key, value) {
                 ("descr", Value::Str(s)) if descr.is_none() => descr = Some((s, value_pos)),
                 ("descr", Value::Other) => {
-                    return at(
-                        self,
-                        value_pos,
-                        "unsupported dtype: a structured (record) dtype; expected '<f4' or '<f8'"
-                            .into(),
+                    let msg = format!(
+                        "unsupported dtype: a structured (record) dtype{}",
+                        self.expected
                     );
+                    return at(self, value_pos, msg);
                 }
                 ("fortran_order", Value::Bool(b)) if fortran.is_none() => fortran = Some(b),
                 ("shape", Value::Tuple(t)) if shape.is_none() => shape = Some(t),
@@ -416,18 +535,7 @@ impl<'a> DictParser<'a> {
         let (descr, descr_pos) = descr.ok_or_else(|| missing("descr"))?;
         let fortran = fortran.ok_or_else(|| missing("fortran_order"))?;
         let shape = shape.ok_or_else(|| missing("shape"))?;
-        let dtype = match descr {
-            "<f8" => NpyDtype::F64,
-            "<f4" => NpyDtype::F32,
-            other => {
-                self.pos = descr_pos;
-                return Err(self.err(format!(
-                    "unsupported dtype '{other}' ({}); expected '<f4' or '<f8'",
-                    describe_descr(other)
-                )));
-            }
-        };
-        Ok((dtype, fortran, shape))
+        Ok((descr, descr_pos, fortran, shape))
     }
 }
 
@@ -454,14 +562,14 @@ fn describe_descr(d: &str) -> &'static str {
 /// The full header (magic to padding newline) for an array of `shape` in `layout`, padded so
 /// that the data starts on a multiple of 64 bytes. Version 1.0 unless the header needs 2.0.
 pub fn format_header(dtype: NpyDtype, layout: Layout, shape: &[usize]) -> Vec<u8> {
+    format_raw_header(dtype.descr(), layout == Layout::ColMajor, shape)
+}
+
+/// [`format_header`] for any type string (`'<i8'`, `'|S3'`): for `.npz` members.
+pub(crate) fn format_raw_header(descr: &str, fortran_order: bool, shape: &[usize]) -> Vec<u8> {
     let dict = format!(
-        "{{'descr': '{}', 'fortran_order': {}, 'shape': {}, }}",
-        dtype.descr(),
-        if layout == Layout::ColMajor {
-            "True"
-        } else {
-            "False"
-        },
+        "{{'descr': '{descr}', 'fortran_order': {}, 'shape': {}, }}",
+        if fortran_order { "True" } else { "False" },
         shape_str(shape)
     );
     for (version, len_size) in [(1u8, 2usize), (2, 4)] {

@@ -1,0 +1,328 @@
+//! The `matvec` and `convert` example binaries, run as a user would: scipy's answer on every
+//! fixture (Matrix Market and `.npz` files written by scipy, `.npy` files), and one clean
+//! `error: …` line, exit status 2 and no output file on every bad input.
+//!
+//! `cargo test` builds the examples before running tests; if the binaries are missing (a
+//! filtered build), the tests say so and pass.
+
+use matvec::io::npy::{NpyWriter, read_vector, write_dense, write_vector};
+use matvec::io::{mtx, npz};
+use matvec::{DenseView, Layout};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn example(name: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let p = exe.parent()?.parent()?.join("examples").join(name);
+    if p.exists() {
+        Some(p)
+    } else {
+        eprintln!("skipping: example binary {} not built", p.display());
+        None
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("matvec-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+/// Runs the tool; returns (status code, stderr).
+fn run(bin: &Path, args: &[&std::ffi::OsStr]) -> (i32, String) {
+    let out = Command::new(bin).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `y = A·x` (or `Aᵀ·x`) for a dense row-major `a` (`r × c`), in f64.
+fn oracle(a: &[f64], r: usize, c: usize, x: &[f64], transpose: bool) -> Vec<f64> {
+    if transpose {
+        (0..c)
+            .map(|j| (0..r).map(|i| a[i * c + j] * x[i]).sum())
+            .collect()
+    } else {
+        (0..r)
+            .map(|i| (0..c).map(|j| a[i * c + j] * x[j]).sum())
+            .collect()
+    }
+}
+
+fn check_tool_on(
+    bin: &Path,
+    dir: &Path,
+    matrix: &Path,
+    dense: &[f64],
+    r: usize,
+    c: usize,
+    f32_out: bool,
+) {
+    for transpose in [false, true] {
+        let n = if transpose { r } else { c };
+        let x: Vec<f64> = (0..n).map(|k| (k % 5) as f64 - 2.0).collect();
+        let xp = dir.join("x.npy");
+        write_vector(&xp, &x).unwrap();
+        let yp = dir.join("y.npy");
+        let _ = std::fs::remove_file(&yp);
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            matrix.as_os_str(),
+            xp.as_os_str(),
+            OsStr::new("-o"),
+            yp.as_os_str(),
+        ];
+        if transpose {
+            args.push(OsStr::new("--transpose"));
+        }
+        args.extend([
+            OsStr::new("--budget"),
+            OsStr::new("1KiB"),
+            OsStr::new("--threads"),
+            OsStr::new("2"),
+        ]);
+        let (code, err) = run(bin, &args);
+        assert_eq!(code, 0, "{}: {err}", matrix.display());
+        let y = read_vector(&yp).unwrap();
+        assert_eq!(
+            y.dtype() == matvec::io::npy::NpyDtype::F32,
+            f32_out,
+            "{}: output dtype",
+            matrix.display()
+        );
+        let want = oracle(dense, r, c, &x, transpose);
+        let got = y.into_f64();
+        assert_eq!(got.len(), want.len());
+        let tol = if f32_out { 1e-5 } else { 1e-12 };
+        for (g, w) in got.iter().zip(&want) {
+            assert!(
+                g == w || (g - w).abs() <= tol * (1.0 + w.abs()),
+                "{} transpose={transpose}: {got:?} vs {want:?}",
+                matrix.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn cli_matvec_gives_scipys_answer_on_every_fixture() {
+    let Some(bin) = example("matvec") else { return };
+    let dir = temp_dir("fixtures");
+    let mut checked = 0;
+    for sub in ["mtx", "npz"] {
+        for entry in std::fs::read_dir(fixtures().join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if ext != sub {
+                continue;
+            }
+            // Next to each fixture: scipy's own reading, as a flattened row-major .npy.
+            let dense = read_vector(path.with_extension("npy")).unwrap().into_f64();
+            let (r, c, f32_out) = if sub == "mtx" {
+                let h = mtx::read_header(&path).unwrap();
+                (h.nrows, h.ncols, false)
+            } else {
+                let i = npz::info(&path).unwrap();
+                (i.nrows, i.ncols, i.data_dtype.ends_with("f4"))
+            };
+            check_tool_on(&bin, &dir, &path, &dense, r, c, f32_out);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} fixtures found");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cli_matvec_multiplies_npy_matrices_both_orders_and_dtypes() {
+    let Some(bin) = example("matvec") else { return };
+    let dir = temp_dir("npy");
+    let (r, c) = (37, 23);
+    let dense: Vec<f64> = (0..r * c).map(|k| ((k * 7) % 11) as f64 - 5.0).collect();
+    let col: Vec<f64> = (0..r * c).map(|k| dense[(k % r) * c + k / r]).collect();
+    let a_c = dir.join("a_c.npy");
+    let a_f = dir.join("a_f.npy");
+    let a_32 = dir.join("a_32.npy");
+    write_dense(&a_c, DenseView::row_major(r, c, &dense).unwrap()).unwrap();
+    write_dense(&a_f, DenseView::col_major(r, c, &col).unwrap()).unwrap();
+    let d32: Vec<f32> = dense.iter().map(|&v| v as f32).collect();
+    write_dense(&a_32, DenseView::row_major(r, c, &d32).unwrap()).unwrap();
+    check_tool_on(&bin, &dir, &a_c, &dense, r, c, false);
+    check_tool_on(&bin, &dir, &a_f, &dense, r, c, false);
+    check_tool_on(&bin, &dir, &a_32, &dense, r, c, true);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cli_matvec_bad_inputs_give_one_error_line_status_2_and_no_output() {
+    let Some(bin) = example("matvec") else { return };
+    let dir = temp_dir("bad");
+    let a = dir.join("a.mtx");
+    std::fs::write(
+        &a,
+        "%%MatrixMarket matrix coordinate real general\n3 4 2\n1 1 1.5\n3 4 2\n",
+    )
+    .unwrap();
+    let x4 = dir.join("x4.npy");
+    write_vector(&x4, &[1.0f64; 4]).unwrap();
+    let x5 = dir.join("x5.npy");
+    write_vector(&x5, &[1.0f64; 5]).unwrap();
+    let x2d = dir.join("x2d.npy");
+    write_dense(&x2d, DenseView::row_major(2, 2, &[1.0f64; 4]).unwrap()).unwrap();
+    let bad_mtx = dir.join("bad.mtx");
+    std::fs::write(
+        &bad_mtx,
+        "%%MatrixMarket matrix coordinate real general\n3 4 2\n1 1 1.5\n9 1 2\n",
+    )
+    .unwrap();
+    let complex = dir.join("complex.mtx");
+    std::fs::write(
+        &complex,
+        "%%MatrixMarket matrix coordinate complex general\n1 1 1\n1 1 1 0\n",
+    )
+    .unwrap();
+    let not_npz = dir.join("not.npz");
+    std::fs::write(&not_npz, "hello").unwrap();
+    let short_npy = dir.join("short.npy");
+    let mut w = NpyWriter::<f64>::create(&short_npy, 2, 2, Layout::RowMajor).unwrap();
+    w.write(&[1.0; 4]).unwrap();
+    w.finish().unwrap();
+    let bytes = std::fs::read(&short_npy).unwrap();
+    std::fs::write(&short_npy, &bytes[..bytes.len() - 8]).unwrap();
+    let y = dir.join("y.npy");
+    let s = |p: &Path| p.as_os_str().to_owned();
+    let o: std::ffi::OsString = "-o".into();
+    let cases: Vec<(Vec<std::ffi::OsString>, &str)> = vec![
+        (
+            vec![s(&dir.join("missing.mtx")), s(&x4), o.clone(), s(&y)],
+            "missing.mtx",
+        ),
+        (vec![s(&bad_mtx), s(&x4), o.clone(), s(&y)], "line 4"),
+        (vec![s(&complex), s(&x4), o.clone(), s(&y)], "complex"),
+        (vec![s(&not_npz), s(&x4), o.clone(), s(&y)], "not.npz"),
+        (vec![s(&short_npy), s(&x4), o.clone(), s(&y)], "truncated"),
+        (
+            vec![s(&dir.join("a.txt")), s(&x4), o.clone(), s(&y)],
+            "unknown matrix format",
+        ),
+        (
+            vec![s(&a), s(&x5), o.clone(), s(&y)],
+            "x5.npy: x has length 5",
+        ),
+        (vec![s(&a), s(&x2d), o.clone(), s(&y)], "1-D"),
+        (
+            vec![s(&a), s(&dir.join("nox.npy")), o.clone(), s(&y)],
+            "nox.npy",
+        ),
+        (
+            vec![s(&a), s(&x4), o.clone(), s(&dir.join("no/such/dir/y.npy"))],
+            "no/such/dir",
+        ),
+        (vec![s(&a), s(&x4)], "--output"),
+        (
+            vec![
+                s(&a),
+                s(&x4),
+                o.clone(),
+                s(&y),
+                "--budget".into(),
+                "lots".into(),
+            ],
+            "invalid size",
+        ),
+        (
+            vec![
+                s(&a),
+                s(&x4),
+                o.clone(),
+                s(&y),
+                "--threads".into(),
+                "0".into(),
+            ],
+            "--threads",
+        ),
+    ];
+    for (args, want) in cases {
+        let argv: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        let (code, err) = run(&bin, &argv);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err:?}");
+        assert!(
+            err.starts_with("error: ") && err.contains(want),
+            "{args:?}: {err:?} lacks {want:?}"
+        );
+        assert!(!y.exists(), "{args:?}: left an output file");
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "{args:?}: temporary files left: {leftovers:?}"
+        );
+    }
+    // And the good call works.
+    let (code, err) = run(
+        &bin,
+        &[
+            a.as_os_str(),
+            x4.as_os_str(),
+            OsStr::new("-o"),
+            y.as_os_str(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(read_vector(&y).unwrap().into_f64(), vec![1.5, 0.0, 2.0]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cli_convert_round_trips_mtx_and_npz() {
+    let (Some(conv), Some(mv)) = (example("convert"), example("matvec")) else {
+        return;
+    };
+    let dir = temp_dir("convert");
+    let src = fixtures().join("mtx/coordinate_real_symmetric.mtx");
+    let dense = read_vector(src.with_extension("npy")).unwrap().into_f64();
+    let h = mtx::read_header(&src).unwrap();
+    let (npz_path, back) = (dir.join("a.npz"), dir.join("back.mtx"));
+    for (from, to) in [(&src, &npz_path), (&npz_path, &back)] {
+        let out = Command::new(&conv).arg(from).arg(to).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The converted .npz is mapped by the matvec tool; both give scipy's answer.
+    check_tool_on(&mv, &dir, &npz_path, &dense, h.nrows, h.ncols, false);
+    check_tool_on(&mv, &dir, &back, &dense, h.nrows, h.ncols, false);
+    // Bad input: one line, status 2, no output.
+    let bad = dir.join("bad.mtx");
+    std::fs::write(
+        &bad,
+        "%%MatrixMarket matrix coordinate real general\n2 2 1\n",
+    )
+    .unwrap();
+    let out_path = dir.join("out.npz");
+    let out = Command::new(&conv)
+        .arg(&bad)
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.starts_with("error: ") && err.contains("bad.mtx") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert!(!out_path.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
