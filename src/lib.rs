@@ -10,6 +10,7 @@
 //! | [`Coo`] | triplets | scatter, sequential | scatter, sequential |
 //! | [`Dense`], [`DenseView`] | row- or column-major | parallel | parallel |
 //! | [`MmapDense`] | `.npy` file, memory-mapped | blocks under a memory budget, parallel within | same |
+//! | [`MmapCsr`], [`MmapCsc`] | stored scipy `.npz`, memory-mapped, zero-copy | as the views | as the views |
 //!
 //! Every type implements [`MatVec`], so algorithms are written once against
 //! `&dyn MatVec<T>` (for `T` = `f32` or `f64`); parallelism is an argument ([`Par`]), never

@@ -1,5 +1,6 @@
-//! Files our users already have: numpy `.npy` ([`npy`]) and Matrix Market ([`mtx`]), with
-//! scipy `.npz` to come.
+//! Files our users already have: numpy `.npy` ([`npy`]), Matrix Market ([`mtx`]) and scipy
+//! sparse `.npz` ([`npz`]). Every reader validates what it reads and reports errors naming the
+//! file and the position; every writer goes through a temporary file renamed when complete.
 
 pub mod mtx;
 pub mod npy;
