@@ -146,105 +146,52 @@ pub(crate) fn gather<T: Scalar, I: Index>(
     );
 }
 
-/// `Σ val[k] · x[idx[k]]` with four accumulators (a fixed order, so results do not depend on
-/// how the rows were split among threads).
+/// `Σ val[k] · x[idx[k]]`, in index order with one accumulator. Most sparse rows are short
+/// (5 entries for a 2-D Laplacian), and the per-row overhead of a multi-accumulator loop cost
+/// 10-15 % on Poisson with no gain on R-MAT or random matrices (benches/spmv.rs).
 #[inline(always)]
 fn sparse_dot<T: Scalar, I: Index>(idx: &[I], val: &[T], x: &[T]) -> T {
-    let xi = |i: I| {
+    let mut s = T::ZERO;
+    for (&i, &v) in idx.iter().zip(val) {
         let i = i.index();
         debug_assert!(i < x.len());
         // SAFETY: `Parts` guarantees every index is `< inner`, and callers check
         // `x.len() == inner` (the length check of `MatVec`), so `i` is in bounds. The
         // unchecked read removes a bounds check from the innermost loop of every SpMV.
-        unsafe { *x.get_unchecked(i) }
-    };
-    let n4 = idx.len() / 4 * 4;
-    let (mut s0, mut s1, mut s2, mut s3) = (T::ZERO, T::ZERO, T::ZERO, T::ZERO);
-    for (i, v) in idx[..n4].chunks_exact(4).zip(val[..n4].chunks_exact(4)) {
-        s0 += v[0] * xi(i[0]);
-        s1 += v[1] * xi(i[1]);
-        s2 += v[2] * xi(i[2]);
-        s3 += v[3] * xi(i[3]);
+        s += v * unsafe { *x.get_unchecked(i) };
     }
-    for (&i, &v) in idx[n4..].iter().zip(&val[n4..]) {
-        s0 += v * xi(i);
-    }
-    (s0 + s1) + (s2 + s3)
+    s
 }
 
 /// `y ← α·Aᵀ·x + β·y` where `A` is `outer × inner` stored by outer slices (`y` has `inner`
-/// entries, `x` has `outer`).
+/// entries, `x` has `outer`). Sequential, whatever `par` says.
 ///
-/// Under `Par::Rayon` with enough work, each thread owns a contiguous range of `y` and walks
-/// every outer slice, binary-searching (indices are sorted) the part that falls in its range:
-/// no scratch, no atomics, and every `y[j]` still sums its terms in outer order, so results
-/// are bit-identical to the sequential kernel.
+/// A parallel split that allocates nothing exists — each thread owns a range of `y` and
+/// binary-searches every (sorted) outer slice for its part, bit-identical to this loop — but on
+/// 2 threads it measured 1.2-1.9x *slower* than this sequential loop for slices of 5 to 1000
+/// entries (the searches are chains of dependent cache misses), so it is not used. Convert to
+/// the other format (`to_csc`, `to_csr`) to make this direction a parallel gather.
 pub(crate) fn scatter<T: Scalar, I: Index>(
     p: Parts<'_, T, I>,
     alpha: T,
     x: &[T],
     beta: T,
     y: &mut [T],
-    par: Par,
+    _par: Par,
 ) {
     debug_assert!(x.len() == p.outer && y.len() == p.inner);
-    let nnz = p.idx.len();
-    let threads = par.threads();
-    // Each extra thread re-reads the offsets and binary-searches every outer slice, which pays
-    // only when slices are long: measured on 2 threads (benches/spmv.rs), slices of 5 and 16
-    // entries ran 1.1-1.6x *slower* in parallel, so the split needs `SCATTER_MIN_AVG` a slice.
-    let parallel = threads > 1 && nnz >= par::SEQ_WORK && nnz >= SCATTER_MIN_AVG * p.outer;
-    if !parallel {
-        scale_output(beta, y);
-        if alpha != T::ZERO {
-            scatter_range(p, alpha, x, 0, y);
-        }
+    scale_output(beta, y);
+    if alpha == T::ZERO {
         return;
     }
-    let inner = p.inner.max(1);
-    par::for_each_split(
-        par,
-        y,
-        threads,
-        |j| j * (nnz / inner + 1),
-        |cols, y| {
-            scale_output(beta, y);
-            if alpha != T::ZERO {
-                scatter_range(p, alpha, x, cols.start, y);
-            }
-        },
-    );
-}
-
-/// Average entries per outer slice from which the scatter runs in parallel.
-const SCATTER_MIN_AVG: usize = 64;
-
-/// Accumulates the terms of `α·Aᵀ·x` whose inner index lies in `first..first + y.len()`.
-fn scatter_range<T: Scalar, I: Index>(
-    p: Parts<'_, T, I>,
-    alpha: T,
-    x: &[T],
-    first: usize,
-    y: &mut [T],
-) {
-    let last = first + y.len();
-    let whole = first == 0 && last == p.inner;
     for (o, &xo) in x.iter().enumerate() {
         let (a, b) = (p.ptr[o], p.ptr[o + 1]);
-        let (mut idx, mut val) = (&p.idx[a..b], &p.val[a..b]);
-        if !whole {
-            let lo = idx.partition_point(|i| i.index() < first);
-            let hi = lo + idx[lo..].partition_point(|i| i.index() < last);
-            idx = &idx[lo..hi];
-            val = &val[lo..hi];
-        }
         let ax = alpha * xo;
-        for (&i, &v) in idx.iter().zip(val) {
-            let j = i.index() - first;
+        for (&i, &v) in p.idx[a..b].iter().zip(&p.val[a..b]) {
+            let j = i.index();
             debug_assert!(j < y.len());
-            // SAFETY: `Parts` guarantees `i < inner`; outside the `whole` case the slice was cut
-            // to `first <= i < last`, and `y.len() == last - first` (the full case has
-            // `y.len() == inner`, checked by `MatVec`), so `j` is in bounds.
+            // SAFETY: `Parts` guarantees `j < inner`, and `y.len() == inner` is checked by
+            // `MatVec`, so `j` is in bounds.
             unsafe { *y.get_unchecked_mut(j) += v * ax };
         }
     }

@@ -5,8 +5,8 @@
 //!
 //! | type | storage | `mul_vec` (`A·x`) | `mul_vec_t` (`Aᵀ·x`) |
 //! |---|---|---|---|
-//! | [`Csr`], [`CsrView`] | compressed rows | gather, parallel (split by nonzeros) | scatter, parallel for rows of ≥ 64 entries |
-//! | [`Csc`], [`CscView`] | compressed columns | scatter, parallel for columns of ≥ 64 entries | gather, parallel (split by nonzeros) |
+//! | [`Csr`], [`CsrView`] | compressed rows | gather, parallel (split by nonzeros) | scatter, sequential |
+//! | [`Csc`], [`CscView`] | compressed columns | scatter, sequential | gather, parallel (split by nonzeros) |
 //! | [`Coo`] | triplets | scatter, sequential | scatter, sequential |
 //! | [`Dense`], [`DenseView`] | row- or column-major | parallel | parallel |
 //! | [`MmapDense`] | `.npy` file, memory-mapped | blocks under a memory budget, parallel within | same |

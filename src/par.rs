@@ -91,10 +91,9 @@ where
     for_each_split(par, out, threads * LEAVES_PER_THREAD, cost, f);
 }
 
-/// Like [`for_each_balanced`], but always splits (when there are threads) into about
-/// `pieces` ranges (rounded up to a power of two), for kernels whose every piece pays a fixed
-/// overhead and should therefore get one piece a thread.
-pub(crate) fn for_each_split<Y, C, F>(par: Par, out: &mut [Y], pieces: usize, cost: C, f: F)
+/// Splits (when there are threads) into about `pieces` ranges of equal cost (rounded up to a
+/// power of two) and runs `f` on each.
+fn for_each_split<Y, C, F>(par: Par, out: &mut [Y], pieces: usize, cost: C, f: F)
 where
     Y: Send,
     C: Fn(usize) -> usize + Sync,

@@ -68,8 +68,7 @@ fn count(
 
 #[test]
 fn all_types_products_do_not_allocate() {
-    // Large enough that the parallel kernels (gather, scatter, dense) really split: rows and
-    // columns average more than 64 entries, the parallel-scatter threshold.
+    // Large enough that the parallel kernels (gather, dense) really split.
     let m = Oracle::random(2000, 1500, 0.05, 42, false);
     let mut coo = Coo::<f64>::new(m.nrows, m.ncols);
     for (i, j, v) in m.triplets() {
