@@ -2,6 +2,7 @@
 //! sparse `.npz` ([`npz`]). Every reader validates what it reads and reports errors naming the
 //! file and the position; every writer goes through a temporary file renamed when complete.
 
+mod atomic;
 pub mod mtx;
 pub mod npy;
 pub mod npz;

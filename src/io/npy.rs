@@ -16,11 +16,11 @@
 //! (16 in files written by numpy before 1.14). Version 3.0 allows UTF-8 in the header.
 
 use crate::error::{Error, Result};
+use crate::io::atomic::AtomicFile;
 use crate::{Layout, Scalar};
 use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::marker::PhantomData;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The magic string every `.npy` file starts with.
 pub const MAGIC: &[u8; 6] = b"\x93NUMPY";
@@ -626,9 +626,7 @@ pub(crate) fn format_raw_header(descr: &str, fortran_order: bool, shape: &[usize
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct NpyWriter<T: Scalar> {
-    path: PathBuf,
-    tmp: PathBuf,
-    file: Option<BufWriter<File>>,
+    out: AtomicFile,
     total: usize,
     written: usize,
     _marker: PhantomData<T>,
@@ -676,12 +674,8 @@ impl<T: Scalar> NpyWriter<T> {
         } else {
             NpyDtype::F64
         };
-        let tmp = temp_path(path);
-        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let mut w = NpyWriter {
-            path: path.to_path_buf(),
-            tmp,
-            file: Some(BufWriter::with_capacity(1 << 20, file)),
+            out: AtomicFile::create(path)?,
             total,
             written: 0,
             _marker: PhantomData,
@@ -692,11 +686,7 @@ impl<T: Scalar> NpyWriter<T> {
     }
 
     fn put(&mut self, bytes: &[u8]) -> Result<()> {
-        let f = self
-            .file
-            .as_mut()
-            .expect("file is present until finish or drop");
-        f.write_all(bytes).map_err(|e| Error::io(&self.tmp, e))
+        self.out.write_all(bytes)
     }
 
     /// Appends `values` (in storage order).
@@ -707,7 +697,7 @@ impl<T: Scalar> NpyWriter<T> {
     pub fn write(&mut self, values: &[T]) -> Result<()> {
         if values.len() > self.total - self.written {
             return Err(Error::format(
-                &self.path,
+                self.out.path(),
                 None,
                 format!(
                     "writing {} more elements would exceed the shape ({} of {} written)",
@@ -749,10 +739,10 @@ impl<T: Scalar> NpyWriter<T> {
     ///
     /// [`Error::Format`] if fewer elements than the shape holds were written (the temporary
     /// file is removed); [`Error::Io`] if flushing, syncing or renaming fails.
-    pub fn finish(mut self) -> Result<()> {
+    pub fn finish(self) -> Result<()> {
         if self.written != self.total {
             return Err(Error::format(
-                &self.path,
+                self.out.path(),
                 None,
                 format!(
                     "only {} of {} elements were written; no file was created",
@@ -760,41 +750,8 @@ impl<T: Scalar> NpyWriter<T> {
                 ),
             ));
         }
-        let w = self
-            .file
-            .take()
-            .expect("file is present until finish or drop");
-        let file = w
-            .into_inner()
-            .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
-        drop(file);
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
-        self.tmp = PathBuf::new();
-        Ok(())
+        self.out.commit()
     }
-}
-
-impl<T: Scalar> Drop for NpyWriter<T> {
-    fn drop(&mut self) {
-        drop(self.file.take());
-        if !self.tmp.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// A temporary name next to `path`: same directory (so the rename is atomic), hidden, unique
-/// to this process and call.
-pub(crate) fn temp_path(path: &Path) -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()))
 }
 
 /// Writes a whole array (a dense matrix in its layout) to `path`, through a temporary file.

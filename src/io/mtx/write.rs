@@ -4,66 +4,17 @@
 
 use super::chunks::overlap;
 use crate::error::{Error, Result};
-use crate::io::npy::temp_path;
+use crate::io::atomic::AtomicFile;
 use crate::par::Par;
 use crate::{Coo, CsrView, DenseView, Index, Layout, Scalar};
 use std::fmt::{Display, LowerExp};
-use std::fs::File;
-use std::io::{BufWriter, Write};
+
+use std::io::Write;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Entries a writer formats per parallel block.
 const WRITE_BLOCK: usize = 1 << 16;
-
-/// A temporary file next to `path`, renamed over it by `commit`, removed if dropped before.
-struct AtomicFile {
-    path: PathBuf,
-    tmp: PathBuf,
-    file: Option<BufWriter<File>>,
-}
-
-impl AtomicFile {
-    fn create(path: &Path) -> Result<Self> {
-        let tmp = temp_path(path);
-        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        Ok(AtomicFile {
-            path: path.to_path_buf(),
-            tmp,
-            file: Some(BufWriter::with_capacity(1 << 20, file)),
-        })
-    }
-
-    fn writer(&mut self) -> &mut BufWriter<File> {
-        self.file
-            .as_mut()
-            .expect("the file is present until commit or drop")
-    }
-
-    fn commit(mut self) -> Result<()> {
-        let w = self
-            .file
-            .take()
-            .expect("the file is present until commit or drop");
-        let file = w
-            .into_inner()
-            .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
-        drop(file);
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
-        self.tmp = PathBuf::new();
-        Ok(())
-    }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        drop(self.file.take());
-        if !self.tmp.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
 
 /// Entries `range` of a file being written, and their text.
 #[derive(Default)]
@@ -83,7 +34,7 @@ fn write_file(
     fmt: impl Fn(Range<usize>, &mut Vec<u8>) + Sync,
 ) -> Result<()> {
     let mut f = AtomicFile::create(path)?;
-    let tmp = f.tmp.clone();
+    let tmp = f.tmp().to_path_buf();
     let io = |e| Error::io(&tmp, e);
     let w = f.writer();
     writeln!(w, "%%MatrixMarket matrix {banner}").map_err(io)?;

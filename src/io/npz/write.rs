@@ -8,11 +8,12 @@
 //! of 64 bytes, as numpy pads it, so the array after it is aligned too.
 
 use crate::error::{Error, Result};
-use crate::io::npy::{format_raw_header, temp_path};
+use crate::io::atomic::AtomicFile;
+use crate::io::npy::format_raw_header;
 use crate::{CscView, CsrView, Index, Scalar};
-use std::fs::File;
-use std::io::{BufWriter, Seek, Write};
-use std::path::{Path, PathBuf};
+
+use std::io::{Seek, Write};
+use std::path::Path;
 use zip::result::ZipError;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
@@ -112,25 +113,14 @@ struct Parts<'a, T, I> {
     val: &'a [T],
 }
 
-/// Removes the temporary file unless disarmed.
-struct TempFile(PathBuf);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.0.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.0);
-        }
-    }
-}
-
 fn write<T: Scalar, I: Index>(path: &Path, p: Parts<'_, T, I>) -> Result<()> {
-    let mut tmp = TempFile(temp_path(path));
-    let file = File::create(&tmp.0).map_err(|e| Error::io(&tmp.0, e))?;
+    let mut out = AtomicFile::create(path)?;
+    let tmp = out.tmp().to_path_buf();
     let zerr = |e: ZipError| match e {
-        ZipError::Io(e) => Error::io(&tmp.0, e),
+        ZipError::Io(e) => Error::io(&tmp, e),
         e => Error::format(path, None, format!("writing the zip archive: {e}")),
     };
-    let mut zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, file));
+    let mut zip = ZipWriter::new(out.writer());
     let (idx_descr, idx_width) = if I::NAME == "usize" {
         ("<i8", 8)
     } else if p.inner <= 1 << 31 {
@@ -173,15 +163,8 @@ fn write<T: Scalar, I: Index>(path: &Path, p: Parts<'_, T, I>) -> Result<()> {
         }
     })
     .map_err(zerr)?;
-    let w = zip.finish().map_err(zerr)?;
-    let file = w
-        .into_inner()
-        .map_err(|e| Error::io(&tmp.0, e.into_error()))?;
-    file.sync_all().map_err(|e| Error::io(&tmp.0, e))?;
-    drop(file);
-    std::fs::rename(&tmp.0, path).map_err(|e| Error::io(path, e))?;
-    tmp.0 = PathBuf::new();
-    Ok(())
+    zip.finish().map_err(zerr)?;
+    out.commit()
 }
 
 /// Adds member `name`: a stored `.npy` array of `descr` and `shape` (`width` bytes an
