@@ -112,3 +112,27 @@ pub fn finish(result: Result<(), String>) -> std::process::ExitCode {
         }
     }
 }
+
+/// Median seconds per call of `f`: warms up and estimates one call over at least 10 ms, then
+/// takes 15 samples of batched calls filling about `seconds` in all.
+pub fn time_per_call(seconds: f64, mut f: impl FnMut()) -> f64 {
+    let start = std::time::Instant::now();
+    let mut calls = 0u64;
+    while calls < 2 || start.elapsed().as_secs_f64() < 0.01 {
+        f();
+        calls += 1;
+    }
+    let per_call = start.elapsed().as_secs_f64() / calls as f64;
+    const SAMPLES: usize = 15;
+    let batch = ((seconds / SAMPLES as f64 / per_call) as u64).max(1);
+    let mut t: Vec<f64> = (0..SAMPLES)
+        .map(|_| {
+            let s = std::time::Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            s.elapsed().as_secs_f64() / batch as f64
+        })
+        .collect();
+    median(&mut t)
+}
