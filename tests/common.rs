@@ -103,3 +103,57 @@ impl Oracle {
             .collect()
     }
 }
+
+/// A fresh directory for one test (`matvec-<name>-<pid>` under the system temp dir), removed
+/// on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("matvec-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    pub fn path(&self, f: &str) -> std::path::PathBuf {
+        self.0.join(f)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The Python interpreter (`MATVEC_PYTHON`, default `python3`) if `import {modules}` works
+/// with it; otherwise prints why the calling test is skipped and returns `None`.
+pub fn python_with(modules: &str) -> Option<String> {
+    let py = std::env::var("MATVEC_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = std::process::Command::new(&py)
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if ok {
+        Some(py)
+    } else {
+        eprintln!("skipping: `{py}` with {modules} is not available (pip install numpy scipy)");
+        None
+    }
+}
+
+/// Runs `py args…`, panicking with its output if it fails; returns its stdout.
+pub fn run_python(py: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(py)
+        .args(args)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "python failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -6,11 +6,13 @@
 //! them); without them they print why they are skipped and pass. Set `MATVEC_PYTHON` to use
 //! another interpreter.
 
+mod common;
+
+use common::{python_with, run_python};
 use matvec::io::mtx::{self, MtxField, MtxFormat, MtxHeader, MtxReader, MtxSymmetry};
 use matvec::io::npy;
 use matvec::{Coo, Csr, Dense, DenseView, Error, Layout, MatVec, Par};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -124,32 +126,6 @@ fn assert_parse_error(text: &str, line: u64, fragment: &str) {
     }
 }
 
-fn python_with_scipy() -> Option<String> {
-    let py = std::env::var("MATVEC_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&py)
-        .args(["-c", "import numpy, scipy.io"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if ok {
-        Some(py)
-    } else {
-        eprintln!("skipping: `{py}` with numpy and scipy is not available (pip install scipy)");
-        None
-    }
-}
-
-fn run_python(py: &str, args: &[&str]) -> String {
-    let out = Command::new(py).args(args).output().expect("run python");
-    assert!(
-        out.status.success(),
-        "python failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// Checks every fixture in `dir` (NAME.mtx with scipy's reading of it in NAME.npy) against
 /// every reader that applies; returns how many were checked.
 fn check_fixtures(dir: &Path) -> usize {
@@ -233,7 +209,7 @@ fn mtx_fixtures_match_scipy() {
 
 #[test]
 fn mtx_fixtures_regenerate_with_scipy() {
-    let Some(py) = python_with_scipy() else {
+    let Some(py) = python_with("numpy, scipy.io") else {
         return;
     };
     let dir = temp_dir("regen");
@@ -257,7 +233,7 @@ fn mtx_fixtures_regenerate_with_scipy() {
 
 #[test]
 fn mtx_scipy_reads_our_files() {
-    let Some(py) = python_with_scipy() else {
+    let Some(py) = python_with("numpy, scipy.io") else {
         return;
     };
     let dir = temp_dir("scipy-reads");

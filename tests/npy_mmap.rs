@@ -3,31 +3,10 @@
 
 mod common;
 
-use common::Rng;
+use common::{Rng, TempDir};
 use matvec::io::npy::{NpyWriter, write_dense};
 use matvec::{DenseView, Error, Layout, MatVec, MmapDense, Par, Scalar};
-use std::path::{Path, PathBuf};
-
-/// A fresh directory for one test, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("matvec-test-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn path(&self, f: &str) -> PathBuf {
-        self.0.join(f)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use std::path::Path;
 
 fn open<T: Scalar>(p: &Path) -> matvec::Result<MmapDense<T>> {
     // SAFETY: test files are private to the test and not modified while mapped.
@@ -110,7 +89,7 @@ fn roundtrip<T: Scalar>(
 
 #[test]
 fn mmap_dense_products_match_in_memory_bit_for_bit() {
-    let dir = TempDir::new("roundtrip");
+    let dir = TempDir::new("npy-roundtrip");
     for layout in [Layout::RowMajor, Layout::ColMajor] {
         // 103 outer slices: no block length divides it. Budgets give blocks of 4, 8, 100 and
         // everything (f64, 37 per slice = 296 bytes).
@@ -130,7 +109,7 @@ fn mmap_dense_products_match_in_memory_bit_for_bit() {
 
 #[test]
 fn mmap_dense_budget_sets_block_length() {
-    let dir = TempDir::new("budget");
+    let dir = TempDir::new("npy-budget");
     let path = dir.path("a.npy");
     let data = vec![1.0f64; 100 * 64]; // rows of 512 bytes
     write_dense(&path, DenseView::row_major(100, 64, &data).unwrap()).unwrap();
@@ -150,7 +129,7 @@ fn mmap_dense_budget_sets_block_length() {
 
 #[test]
 fn npy_writer_is_atomic() {
-    let dir = TempDir::new("writer");
+    let dir = TempDir::new("npy-writer");
     let path = dir.path("w.npy");
     // Too few elements: error, and neither the file nor a temporary is left.
     let mut w = NpyWriter::<f64>::create(&path, 2, 3, Layout::RowMajor).unwrap();
@@ -220,7 +199,7 @@ fn expect_format_error(dir: &TempDir, name: &str, bytes: &[u8], words: &[&str]) 
 
 #[test]
 fn mmap_dense_rejects_bad_files_with_clear_errors() {
-    let dir = TempDir::new("bad");
+    let dir = TempDir::new("npy-bad");
     let good = "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }";
     let ok = npy_bytes(1, good, 96);
     let p = dir.path("ok.npy");
@@ -374,7 +353,7 @@ fn mmap_dense_rejects_bad_files_with_clear_errors() {
 fn mmap_dense_never_panics_on_mutated_headers() {
     // Property-style robustness: every single-byte mutation and every truncation of a valid
     // header gives Ok or Err, never a panic.
-    let dir = TempDir::new("mutate");
+    let dir = TempDir::new("npy-mutate");
     let good = npy_bytes(
         1,
         "{'descr': '<f8', 'fortran_order': True, 'shape': (3, 4), }",

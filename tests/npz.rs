@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{Oracle, Rng};
+use common::{Oracle, Rng, TempDir, python_with, run_python};
 use matvec::io::npy::{read_vector, write_vector};
 use matvec::io::npz::{self, NpzFormat, NpzMatrix};
 use matvec::mmap::{MappedOrLoaded, MmapIndex, open_or_load};
@@ -17,33 +17,11 @@ use matvec::{
 };
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// A fresh directory for one test, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("matvec-npz-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn path(&self, f: &str) -> PathBuf {
-        self.0.join(f)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/npz")
@@ -185,32 +163,6 @@ fn write_npz(dir: &TempDir, name: &str, members: &Members, compressed: bool) -> 
     p
 }
 
-fn python_with_scipy() -> Option<String> {
-    let py = std::env::var("MATVEC_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&py)
-        .args(["-c", "import numpy, scipy.sparse"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if ok {
-        Some(py)
-    } else {
-        eprintln!("skipping: `{py}` with numpy and scipy is not available (pip install scipy)");
-        None
-    }
-}
-
-fn run_python(py: &str, args: &[&str]) -> String {
-    let out = Command::new(py).args(args).output().expect("run python");
-    assert!(
-        out.status.success(),
-        "python failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// `y = A·x` and `Aᵀ·x` from a row-major dense matrix, in f64.
 fn dense_products(d: &[f64], m: usize, n: usize, x: &[f64], xt: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let y = (0..m)
@@ -327,10 +279,10 @@ fn npz_fixtures_match_scipy() {
 
 #[test]
 fn npz_fixtures_regenerate_with_scipy() {
-    let Some(py) = python_with_scipy() else {
+    let Some(py) = python_with("numpy, scipy.sparse") else {
         return;
     };
-    let dir = TempDir::new("regen");
+    let dir = TempDir::new("npz-regen");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/gen_npz_fixtures.py");
     let out = run_python(&py, &[script.to_str().unwrap(), dir.0.to_str().unwrap()]);
     eprintln!("{}", out.trim());
@@ -350,10 +302,10 @@ fn npz_fixtures_regenerate_with_scipy() {
 
 #[test]
 fn npz_scipy_reads_our_files() {
-    let Some(py) = python_with_scipy() else {
+    let Some(py) = python_with("numpy, scipy.sparse") else {
         return;
     };
-    let dir = TempDir::new("scipy-reads");
+    let dir = TempDir::new("npz-scipy-reads");
     let o = Oracle::random(23, 17, 0.3, 11, false);
     let mut coo = Coo::<f64>::new(o.nrows, o.ncols);
     for (i, j, v) in o.triplets() {
@@ -530,7 +482,7 @@ fn round_trip<T: Scalar, I: MmapIndex>(dir: &TempDir, o: &Oracle, seed: u64) {
 
 #[test]
 fn npz_round_trip_maps_and_matches_in_memory_bit_for_bit() {
-    let dir = TempDir::new("round-trip");
+    let dir = TempDir::new("npz-round-trip");
     let mut seed = 0;
     for (m, n, density) in [
         (50, 40, 0.2),
@@ -567,7 +519,7 @@ fn npz_round_trip_maps_and_matches_in_memory_bit_for_bit() {
 
 #[test]
 fn npz_mapping_is_zero_copy() {
-    let dir = TempDir::new("zero-copy");
+    let dir = TempDir::new("npz-zero-copy");
     let o = Oracle::random(300, 200, 0.1, 5, false);
     let mut coo = Coo::<f64>::new(300, 200);
     for (i, j, v) in o.triplets() {
@@ -597,7 +549,7 @@ fn npz_mapping_is_zero_copy() {
 
 #[test]
 fn npz_info_reports_headers() {
-    let dir = TempDir::new("info");
+    let dir = TempDir::new("npz-info");
     let a = Csr::<f32>::try_new(2, 5, vec![0, 1, 3], vec![4, 0, 2], vec![1.0, 2.0, 3.0]).unwrap();
     let p = dir.path("a.npz");
     npz::write_csr(&p, a.view()).unwrap();
@@ -621,7 +573,7 @@ fn npz_info_reports_headers() {
 
 #[test]
 fn npz_open_or_load_maps_or_loads_and_says_why() {
-    let dir = TempDir::new("open-or-load");
+    let dir = TempDir::new("npz-open-or-load");
     let fx = fixtures_dir();
     let why = |p: &Path, f: &dyn Fn(&Path) -> matvec::Result<MappedOrLoaded<f64, u32>>| {
         f(p).unwrap().why_loaded().map(str::to_owned)
@@ -686,7 +638,7 @@ fn npz_open_or_load_maps_or_loads_and_says_why() {
 
 #[test]
 fn npz_open_rejects_what_it_cannot_map_and_says_why() {
-    let dir = TempDir::new("open-rejects");
+    let dir = TempDir::new("npz-open-rejects");
     let fx = fixtures_dir();
     let msg = |r: matvec::Result<MmapCsr<f64, u32>>| match r {
         Err(e @ Error::Format { .. }) => e.to_string(),
@@ -738,7 +690,7 @@ fn npz_unsorted_duplicates_are_canonicalised() {
 
 #[test]
 fn npz_values_of_every_dtype_convert() {
-    let dir = TempDir::new("dtypes");
+    let dir = TempDir::new("npz-dtypes");
     for (descr, bytes, want) in [
         ("|b1", vec![1u8, 0, 7], [1.0, 0.0, 1.0]),
         ("|i1", vec![0xff, 2, 0x80], [-1.0, 2.0, -128.0]),
@@ -822,7 +774,7 @@ fn npz_values_of_every_dtype_convert() {
 
 #[test]
 fn npz_format_strings_bytes_and_unicode() {
-    let dir = TempDir::new("format-strings");
+    let dir = TempDir::new("npz-format-strings");
     for (descr, bytes) in [
         ("|S3", b"csr".to_vec()),
         ("|S5", b"csr\0\0".to_vec()),
@@ -856,7 +808,7 @@ fn npz_format_strings_bytes_and_unicode() {
 
 #[test]
 fn npz_large_dimensions_need_usize_indices() {
-    let dir = TempDir::new("large-dims");
+    let dir = TempDir::new("npz-large-dims");
     // A 2^32 x 2 CSC matrix with one entry: its row indices do not fit u32.
     let big = 1i64 << 32;
     let m: Members = vec![
@@ -940,7 +892,7 @@ fn expect_bad(dir: &TempDir, name: &str, members: &Members, fragments: &[&str]) 
 fn npz_valid_baseline_is_read() {
     // The base of the bad-file tests is itself valid, stored and compressed, and maps once
     // its offsets are int64.
-    let dir = TempDir::new("baseline");
+    let dir = TempDir::new("npz-baseline");
     for compressed in [false, true] {
         let p = write_npz(&dir, "ok.npz", &csr_members(), compressed);
         let a = npz::read_csr::<f64, u32>(&p).unwrap();
@@ -954,7 +906,7 @@ fn npz_valid_baseline_is_read() {
 
 #[test]
 fn npz_error_not_a_zip() {
-    let dir = TempDir::new("not-zip");
+    let dir = TempDir::new("npz-not-zip");
     for (name, bytes) in [
         (
             "text.npz",
@@ -991,7 +943,7 @@ fn npz_error_io_names_the_file() {
 
 #[test]
 fn npz_error_missing_member() {
-    let dir = TempDir::new("missing");
+    let dir = TempDir::new("npz-missing");
     for name in [
         "indices.npy",
         "indptr.npy",
@@ -1015,7 +967,7 @@ fn npz_error_missing_member() {
 
 #[test]
 fn npz_error_wrong_format_string() {
-    let dir = TempDir::new("format");
+    let dir = TempDir::new("npz-format");
     let mut m = csr_members();
     set(&mut m, "format.npy", npy("|S3", &[], b"xyz"));
     expect_bad(
@@ -1039,7 +991,7 @@ fn npz_error_wrong_format_string() {
 
 #[test]
 fn npz_error_bad_shape() {
-    let dir = TempDir::new("shape");
+    let dir = TempDir::new("npz-shape");
     let mut m = csr_members();
     set(&mut m, "shape.npy", npy("<i8", &[3], &i64s(&[3, 4, 5])));
     expect_bad(&dir, "three", &m, &["'shape.npy'", "only 2-D"]);
@@ -1066,7 +1018,7 @@ fn npz_error_bad_shape() {
 
 #[test]
 fn npz_error_bad_offsets() {
-    let dir = TempDir::new("indptr");
+    let dir = TempDir::new("npz-indptr");
     let mut m = csr_members();
     set(&mut m, "indptr.npy", npy("<i4", &[3], &i32s(&[0, 2, 5])));
     expect_bad(
@@ -1124,7 +1076,7 @@ fn npz_error_bad_offsets() {
 
 #[test]
 fn npz_error_indices_out_of_range() {
-    let dir = TempDir::new("indices");
+    let dir = TempDir::new("npz-indices");
     let mut m = csr_members();
     set(
         &mut m,
@@ -1176,7 +1128,7 @@ fn npz_error_indices_out_of_range() {
 
 #[test]
 fn npz_error_lengths_mismatch() {
-    let dir = TempDir::new("lengths");
+    let dir = TempDir::new("npz-lengths");
     let mut m = csr_members();
     set(
         &mut m,
@@ -1234,7 +1186,7 @@ fn npz_error_lengths_mismatch() {
 
 #[test]
 fn npz_error_truncated_member() {
-    let dir = TempDir::new("truncated");
+    let dir = TempDir::new("npz-truncated");
     let mut m = csr_members();
     // The header promises 5 values, the member holds 4.
     let mut d = npy("<f8", &[5], &f64s(&[1.0, 2.0, 3.0, 4.0, 5.0]));
@@ -1269,7 +1221,7 @@ fn npz_error_truncated_member() {
 
 #[test]
 fn npz_error_unsupported_dtype() {
-    let dir = TempDir::new("dtype");
+    let dir = TempDir::new("npz-dtype");
     let mut m = csr_members();
     set(&mut m, "data.npy", npy("<c16", &[5], &[0; 80]));
     expect_bad(
@@ -1312,7 +1264,7 @@ fn npz_error_unsupported_dtype() {
 
 #[test]
 fn npz_error_corrupt_members_fail_their_crc() {
-    let dir = TempDir::new("crc");
+    let dir = TempDir::new("npz-crc");
     // Flip one bit of a value inside a stored member: the CRC-32 no longer matches.
     let mut m = csr_members();
     let npy_data = npy("<i8", &[4], &i64s(&[0, 2, 3, 5]));
@@ -1341,7 +1293,7 @@ fn npz_lying_sizes_allocate_nothing_up_front() {
     // (1 TiB), backed by a few compressed bytes. Reserving what they claim would abort the
     // process; the reader reserves what the compressed bytes can hold and fails when the data
     // runs out.
-    let dir = TempDir::new("lying");
+    let dir = TempDir::new("npz-lying");
     let n: usize = 1 << 37;
     let header = npy("<i8", &[n], &[]);
     let claimed = header.len() as u64 + 8 * n as u64;
@@ -1457,7 +1409,7 @@ fn read_every_way(path: &Path) -> Result<(), String> {
 
 #[test]
 fn npz_mutated_files_give_ok_or_err_never_a_panic() {
-    let dir = TempDir::new("mutated");
+    let dir = TempDir::new("npz-mutated");
     let fx = fixtures_dir();
     let mut seeds: Vec<Vec<u8>> = [
         "csr_f8_i4_compressed.npz",
@@ -1524,7 +1476,7 @@ fn npz_mutated_files_give_ok_or_err_never_a_panic() {
 
 #[test]
 fn npz_writer_leaves_no_temporary_files() {
-    let dir = TempDir::new("writer");
+    let dir = TempDir::new("npz-writer");
     let a = Csr::<f64>::identity(5);
     let p = dir.path("a.npz");
     npz::write_csr(&p, a.view()).unwrap();

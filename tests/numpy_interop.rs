@@ -5,24 +5,15 @@
 //! Needs `python3` with numpy (`pip install numpy`; CI installs it). Without them every test
 //! prints why it is skipped and passes. Set `MATVEC_PYTHON` to use another interpreter.
 
+mod common;
+
 use matvec::io::npy::{NpyVector, read_vector, write_dense, write_vector};
 use matvec::{DenseView, Layout, MatVec, MmapDense, Par};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn python() -> Option<String> {
-    let py = std::env::var("MATVEC_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&py)
-        .args(["-c", "import numpy"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if ok {
-        Some(py)
-    } else {
-        eprintln!("skipping: `{py}` with numpy is not available (pip install numpy)");
-        None
-    }
+    common::python_with("numpy")
 }
 
 fn run_python(py: &str, script: &str, dir: &Path) {
