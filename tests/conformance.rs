@@ -476,8 +476,10 @@ fn coo_into_csr_matches_to_csr_on_many_rows() {
         let copied = coo.to_csr();
         let csc = coo.to_csc();
         let by_cols = coo.clone().into_csc();
+        let seq = coo.clone().into_csr_with(Par::Seq);
         let in_place = coo.into_csr();
         assert_eq!(in_place, copied, "{nrows} x {ncols}");
+        assert_eq!(seq, copied, "{nrows} x {ncols} (Par::Seq)");
         assert_eq!(by_cols, csc, "{nrows} x {ncols} (CSC)");
         assert_eq!(in_place.to_csc(), csc);
     }
