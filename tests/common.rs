@@ -157,3 +157,57 @@ pub fn run_python(py: &str, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Bit patterns of a vector (as f64), for exact comparisons.
+pub fn bits<T: matvec::Scalar>(v: &[T]) -> Vec<u64> {
+    v.iter().map(|x| x.to_f64().to_bits()).collect()
+}
+
+/// Every product of `m` equals `mem`'s, bit for bit, for every `Par`, α, β (β = 0 with a
+/// NaN-filled `y`) and direction.
+pub fn assert_same_products<T: matvec::Scalar>(
+    m: &dyn matvec::MatVec<T>,
+    mem: &dyn matvec::MatVec<T>,
+    seed: u64,
+    what: &str,
+) {
+    let mut rng = Rng(seed);
+    for transposed in [false, true] {
+        let (nx, ny) = if transposed {
+            (m.nrows(), m.ncols())
+        } else {
+            (m.ncols(), m.nrows())
+        };
+        let x: Vec<T> = (0..nx).map(|_| T::from_f64(rng.unit() - 0.5)).collect();
+        let y0: Vec<T> = (0..ny).map(|_| T::from_f64(rng.unit())).collect();
+        for (alpha, beta) in [(1.0, 0.0), (0.7, -1.3), (0.0, 2.0), (-2.0, 1.0)] {
+            let (a, b) = (T::from_f64(alpha), T::from_f64(beta));
+            let fresh = || {
+                if beta == 0.0 {
+                    vec![T::from_f64(f64::NAN); ny]
+                } else {
+                    y0.clone()
+                }
+            };
+            let mut want = fresh();
+            if transposed {
+                mem.mul_vec_t(a, &x, b, &mut want, matvec::Par::Seq);
+            } else {
+                mem.mul_vec(a, &x, b, &mut want, matvec::Par::Seq);
+            }
+            for par in [matvec::Par::Seq, matvec::Par::Rayon] {
+                let mut y = fresh();
+                if transposed {
+                    m.mul_vec_t(a, &x, b, &mut y, par);
+                } else {
+                    m.mul_vec(a, &x, b, &mut y, par);
+                }
+                assert_eq!(
+                    bits(&y),
+                    bits(&want),
+                    "{what} transposed={transposed} alpha={alpha} beta={beta} {par:?}"
+                );
+            }
+        }
+    }
+}

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{python_with, run_python};
+use common::{Rng, python_with, run_python};
 use matvec::io::mtx::{self, MtxField, MtxFormat, MtxHeader, MtxReader, MtxSymmetry};
 use matvec::io::npy;
 use matvec::{Coo, Csr, Dense, DenseView, Error, Layout, MatVec, Par};
@@ -17,30 +17,14 @@ use std::path::{Path, PathBuf};
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// SplitMix64: deterministic, dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-    /// Any finite double with a random exponent, or a small integer.
-    fn value(&mut self) -> f64 {
-        match self.below(4) {
-            0 => self.below(19) as f64 - 9.0,
-            1 => (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 - 0.5,
-            _ => {
-                let bits = self.next_u64();
-                let v = f64::from_bits(bits);
-                if v.is_finite() { v } else { 1.5 }
-            }
+/// Any finite double with a random exponent, or a small integer.
+fn any_value(rng: &mut Rng) -> f64 {
+    match rng.below(4) {
+        0 => rng.below(19) as f64 - 9.0,
+        1 => (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 - 0.5,
+        _ => {
+            let v = f64::from_bits(rng.next_u64());
+            if v.is_finite() { v } else { 1.5 }
         }
     }
 }
@@ -241,11 +225,11 @@ fn mtx_scipy_reads_our_files() {
     let (m, n) = (23, 17);
     let mut c = Coo::<f64>::new(m, n);
     for _ in 0..120 {
-        c.push(rng.below(m), rng.below(n), rng.value());
+        c.push(rng.below(m), rng.below(n), any_value(&mut rng));
     }
     let a = c.into_csr();
     mtx::write_csr(dir.join("a.mtx"), a.view()).unwrap();
-    let d: Vec<f64> = (0..m * n).map(|_| rng.value()).collect();
+    let d: Vec<f64> = (0..m * n).map(|_| any_value(&mut rng)).collect();
     let dense = DenseView::row_major(m, n, &d).unwrap();
     mtx::write_dense(dir.join("d.mtx"), dense).unwrap();
     let script = "import sys, numpy as np, scipy.io as io\n\
@@ -466,7 +450,7 @@ fn mtx_par_and_seq_read_the_same_across_many_chunks() {
         }
         let (i, j) = (rng.below(m), rng.below(m));
         let (i, j) = (i.max(j), i.min(j));
-        text.push_str(&format!("{} {} {}\n", i + 1, j + 1, rng.value()));
+        text.push_str(&format!("{} {} {}\n", i + 1, j + 1, any_value(&mut rng)));
     }
     let seq = reader(&text).par(Par::Seq).read_coo::<f64, u32>().unwrap();
     let par = reader(&text)
@@ -508,7 +492,7 @@ fn mtx_round_trip_write_read() {
     let (m, n) = (40, 29);
     let mut c = Coo::<f64>::new(m, n);
     for _ in 0..300 {
-        c.push(rng.below(m), rng.below(n), rng.value());
+        c.push(rng.below(m), rng.below(n), any_value(&mut rng));
     }
     c.push(0, 0, f64::INFINITY);
     c.push(1, 1, f64::NEG_INFINITY);
@@ -568,7 +552,7 @@ fn mtx_round_trip_write_read() {
     }
 
     // Dense, from either layout, read back column-major.
-    let data: Vec<f64> = (0..m * n).map(|_| rng.value()).collect();
+    let data: Vec<f64> = (0..m * n).map(|_| any_value(&mut rng)).collect();
     for layout in [Layout::RowMajor, Layout::ColMajor] {
         let v = DenseView::try_new(m, n, layout, &data).unwrap();
         mtx::write_dense(&path, v).unwrap();

@@ -3,66 +3,14 @@
 
 mod common;
 
-use common::{Rng, TempDir};
+use common::{Rng, TempDir, assert_same_products};
 use matvec::io::npy::{NpyWriter, write_dense};
-use matvec::{DenseView, Error, Layout, MatVec, MmapDense, Par, Scalar};
+use matvec::{DenseView, Error, Layout, MatVec, MmapDense, Scalar};
 use std::path::Path;
 
 fn open<T: Scalar>(p: &Path) -> matvec::Result<MmapDense<T>> {
     // SAFETY: test files are private to the test and not modified while mapped.
     unsafe { MmapDense::<T>::open(p) }
-}
-
-fn bits<T: Scalar>(v: &[T]) -> Vec<u64> {
-    v.iter().map(|x| x.to_f64().to_bits()).collect()
-}
-
-/// Every product of `m` equals the in-memory `DenseView` product, bit for bit.
-fn check_same<T: Scalar>(m: &MmapDense<T>, mem: DenseView<'_, T>, seed: u64) {
-    let mut rng = Rng(seed);
-    for transposed in [false, true] {
-        let (nx, ny) = if transposed {
-            (m.nrows(), m.ncols())
-        } else {
-            (m.ncols(), m.nrows())
-        };
-        let x: Vec<T> = (0..nx).map(|_| T::from_f64(rng.unit() - 0.5)).collect();
-        let y0: Vec<T> = (0..ny).map(|_| T::from_f64(rng.unit())).collect();
-        for (alpha, beta) in [(1.0, 0.0), (0.7, -1.3), (0.0, 2.0), (-2.0, 1.0)] {
-            let (a, b) = (T::from_f64(alpha), T::from_f64(beta));
-            let mut want = if beta == 0.0 {
-                vec![T::from_f64(f64::NAN); ny]
-            } else {
-                y0.clone()
-            };
-            if transposed {
-                mem.mul_vec_t(a, &x, b, &mut want, Par::Seq);
-            } else {
-                mem.mul_vec(a, &x, b, &mut want, Par::Seq);
-            }
-            for par in [Par::Seq, Par::Rayon] {
-                let mut y = if beta == 0.0 {
-                    vec![T::from_f64(f64::NAN); ny]
-                } else {
-                    y0.clone()
-                };
-                if transposed {
-                    m.mul_vec_t(a, &x, b, &mut y, par);
-                } else {
-                    m.mul_vec(a, &x, b, &mut y, par);
-                }
-                assert_eq!(
-                    bits(&y),
-                    bits(&want),
-                    "{:?} {}x{} block {} transposed={transposed} alpha={alpha} beta={beta} {par:?}",
-                    m.layout(),
-                    m.nrows(),
-                    m.ncols(),
-                    m.block_len()
-                );
-            }
-        }
-    }
 }
 
 fn roundtrip<T: Scalar>(
@@ -83,7 +31,8 @@ fn roundtrip<T: Scalar>(
         let m = open::<T>(&path).unwrap().with_budget(budget);
         assert_eq!((m.nrows(), m.ncols(), m.layout()), (nrows, ncols, layout));
         assert_eq!(m.data(), &data[..]);
-        check_same(&m, mem, budget as u64);
+        let what = format!("{:?} {nrows}x{ncols} block {}", m.layout(), m.block_len());
+        assert_same_products(&m, &mem, budget as u64, &what);
     }
 }
 

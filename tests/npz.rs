@@ -8,13 +8,11 @@
 
 mod common;
 
-use common::{Oracle, Rng, TempDir, python_with, run_python};
+use common::{Oracle, Rng, TempDir, assert_same_products, bits, python_with, run_python};
 use matvec::io::npy::{read_vector, write_vector};
 use matvec::io::npz::{self, NpzFormat, NpzMatrix};
 use matvec::mmap::{MappedOrLoaded, MmapIndex, open_or_load};
-use matvec::{
-    Coo, Csc, Csr, Error, Footprint, Index, Layout, MatVec, MmapCsc, MmapCsr, Par, Scalar,
-};
+use matvec::{Coo, Csc, Csr, Error, Footprint, Index, Layout, MatVec, MmapCsc, MmapCsr, Scalar};
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
@@ -50,10 +48,6 @@ fn map_csc<T: Scalar, I: MmapIndex>(p: &Path) -> matvec::Result<MmapCsc<T, I>> {
 fn load<T: Scalar, I: MmapIndex>(p: &Path) -> matvec::Result<MappedOrLoaded<T, I>> {
     // SAFETY: as above.
     unsafe { open_or_load::<T, I>(p) }
-}
-
-fn bits<T: Scalar>(v: &[T]) -> Vec<u64> {
-    v.iter().map(|x| x.to_f64().to_bits()).collect()
 }
 
 fn dense_of_coo<T: Scalar, I: Index>(c: &Coo<T, I>) -> Vec<f64> {
@@ -368,49 +362,6 @@ print("scipy read", 5, "files")
 // ---------------------------------------------------------------------------------------------
 // Round trips, mapping and products
 
-/// Every product of `m` equals `mem`'s, bit for bit, for every `Par`, α, β and direction.
-fn check_same<T: Scalar>(m: &dyn MatVec<T>, mem: &dyn MatVec<T>, seed: u64, what: &str) {
-    let mut rng = Rng(seed);
-    for transposed in [false, true] {
-        let (nx, ny) = if transposed {
-            (m.nrows(), m.ncols())
-        } else {
-            (m.ncols(), m.nrows())
-        };
-        let x: Vec<T> = (0..nx).map(|_| T::from_f64(rng.unit() - 0.5)).collect();
-        let y0: Vec<T> = (0..ny).map(|_| T::from_f64(rng.unit())).collect();
-        for (alpha, beta) in [(1.0, 0.0), (0.7, -1.3), (0.0, 2.0), (-2.0, 1.0)] {
-            let (a, b) = (T::from_f64(alpha), T::from_f64(beta));
-            let fresh = || {
-                if beta == 0.0 {
-                    vec![T::from_f64(f64::NAN); ny]
-                } else {
-                    y0.clone()
-                }
-            };
-            let mut want = fresh();
-            if transposed {
-                mem.mul_vec_t(a, &x, b, &mut want, Par::Seq);
-            } else {
-                mem.mul_vec(a, &x, b, &mut want, Par::Seq);
-            }
-            for par in [Par::Seq, Par::Rayon] {
-                let mut y = fresh();
-                if transposed {
-                    m.mul_vec_t(a, &x, b, &mut y, par);
-                } else {
-                    m.mul_vec(a, &x, b, &mut y, par);
-                }
-                assert_eq!(
-                    bits(&y),
-                    bits(&want),
-                    "{what} transposed={transposed} alpha={alpha} beta={beta} {par:?}"
-                );
-            }
-        }
-    }
-}
-
 /// Offsets of the mapped arrays from the start of the file.
 fn offsets<T: Scalar, I: Index>(mapping: &[u8], ptr: &[usize], idx: &[I], val: &[T]) -> [usize; 3] {
     let range = mapping.as_ptr_range();
@@ -457,14 +408,14 @@ fn round_trip<T: Scalar, I: MmapIndex>(dir: &TempDir, o: &Oracle, seed: u64) {
     }
     assert!(mr.heap_bytes() < 1024);
     assert_eq!(mr.data_bytes(), a.data_bytes());
-    check_same(&mr, &a, seed, &what);
+    assert_same_products(&mr, &a, seed, &what);
     let mc = map_csc::<T, I>(&pc).unwrap();
     assert_eq!(mc.view(), c.view(), "{what}");
     let v = mc.view();
     for off in offsets(mc.mapping(), v.col_ptr(), v.row_idx(), v.values()) {
         assert_eq!(off % 64, 0, "{what}: array at byte {off}");
     }
-    check_same(&mc, &c, seed + 1, &what);
+    assert_same_products(&mc, &c, seed + 1, &what);
     assert!(load::<T, I>(&pc).unwrap().is_mapped());
 
     // And the dense oracle (small integers: exact).
@@ -510,7 +461,7 @@ fn npz_round_trip_maps_and_matches_in_memory_bit_for_bit() {
                 let p = dir.path("doubles.npz");
                 npz::write_csr(&p, a.view()).unwrap();
                 let mm = map_csr::<f64, usize>(&p).unwrap();
-                check_same(&mm, &a, seed, "doubles");
+                assert_same_products(&mm, &a, seed, "doubles");
                 drop(mm);
             }
         }
