@@ -168,7 +168,7 @@ fn sparse_dot<T: Scalar, I: Index>(idx: &[I], val: &[T], x: &[T]) -> T {
 ///
 /// A parallel split that allocates nothing exists — each thread owns a range of `y` and
 /// binary-searches every (sorted) outer slice for its part, bit-identical to this loop — but on
-/// 2 threads it measured 1.2-1.9x *slower* than this sequential loop for slices of 5 to 1000
+/// 2 threads it measured 1.0-1.8x *slower* than this sequential loop for slices of 5 to 1000
 /// entries (the searches are chains of dependent cache misses), so it is not used. Convert to
 /// the other format (`to_csc`, `to_csr`) to make this direction a parallel gather.
 pub(crate) fn scatter<T: Scalar, I: Index>(

@@ -254,27 +254,31 @@ pub fn read_header(path: impl AsRef<Path>) -> Result<NpyHeader> {
     let path = path.as_ref();
     let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
     let file_len = f.metadata().map_err(|e| Error::io(path, e))?.len();
-    let mut prefix = [0u8; 12];
-    let n = f.read(&mut prefix).map_err(|e| Error::io(path, e))?;
-    let want = match prefix.get(6) {
-        Some(1) if n >= 10 => 10 + u16::from_le_bytes([prefix[8], prefix[9]]) as u64,
-        Some(2 | 3) if n >= 12 => {
-            12 + u32::from_le_bytes([prefix[8], prefix[9], prefix[10], prefix[11]]) as u64
-        }
-        _ => n as u64, // too short or unknown version: parse_header says what is wrong
+    // The fixed part: magic, version and header length (`read_to_end` through `take`, so a
+    // short read cannot cut it).
+    let mut bytes = Vec::with_capacity(12);
+    (&mut f)
+        .take(12)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    let (start, header_len) = match (bytes.get(6), bytes.len()) {
+        (Some(1), 10..) => (10, u16::from_le_bytes([bytes[8], bytes[9]]) as u64),
+        (Some(2 | 3), 12) => (
+            12,
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as u64,
+        ),
+        // Too short or an unknown version: `parse_header` says what is wrong.
+        _ => (bytes.len() as u64, 0),
     };
+    let want = start + header_len;
     if want > MAX_HEADER && want <= file_len {
         return Err(Error::format(
             path,
             Some(8),
-            format!(
-                "header length {} is larger than the 1 MiB this reader accepts",
-                want - 12
-            ),
+            format!("header length {header_len} is larger than the 1 MiB this reader accepts"),
         ));
     }
-    let mut bytes = prefix[..n].to_vec();
-    let rest = want.min(file_len).saturating_sub(n as u64);
+    let rest = want.min(file_len).saturating_sub(bytes.len() as u64);
     f.take(rest)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
