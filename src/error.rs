@@ -59,6 +59,15 @@ pub enum Error {
         /// What was expected and what was found.
         message: String,
     },
+    /// An iterative solver ([`crate::solve`]) was given input it cannot work with — a
+    /// non-square operator, a vector of the wrong length, `k` out of range, NaN or infinity —
+    /// or its input made it break down (an operator that is not positive definite in CG).
+    Solver {
+        /// The function, as in `"cg"` or `"lanczos"`.
+        solver: &'static str,
+        /// What is wrong, with the values involved.
+        message: String,
+    },
 }
 
 /// What is wrong with the raw parts of a sparse matrix. Positions are 0-based.
@@ -239,6 +248,7 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "{}: {message}", path.display())
             }
+            Error::Solver { solver, message } => write!(f, "{solver}: {message}"),
         }
     }
 }
@@ -253,6 +263,13 @@ impl std::error::Error for Error {
 }
 
 impl Error {
+    pub(crate) fn solver(solver: &'static str, message: impl Into<String>) -> Self {
+        Error::Solver {
+            solver,
+            message: message.into(),
+        }
+    }
+
     pub(crate) fn structure(format: &'static str, problem: StructureError) -> Self {
         Error::Structure { format, problem }
     }

@@ -74,6 +74,7 @@ mod scalar;
 pub mod interop;
 pub mod io;
 pub mod mmap;
+pub mod solve;
 
 pub use coo::Coo;
 pub use csc::{Csc, CscView};

@@ -74,6 +74,55 @@ pub trait MatVec<T: Scalar> {
     /// If `x` or `y` has the wrong length.
     fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par);
 
+    /// Block product `Y ← α·A·X + β·Y` for `k` vectors at once: `X` is `ncols × k` and `Y` is
+    /// `nrows × k`, both column-major (vector `j` of `X` is `x[j*ncols..(j+1)*ncols]`), with
+    /// `k` deduced from the lengths.
+    ///
+    /// The default runs [`mul_vec`](Self::mul_vec) once per column. Types for which reading
+    /// the matrix is the cost override it to read `A` once for all `k` vectors:
+    /// [`MmapDense`](crate::MmapDense) reads the file once per block product instead of `k`
+    /// times, which is what makes randomized SVD on a file larger than RAM practical.
+    /// Same contract as `mul_vec` (no allocation, β = 0 write-only, deterministic).
+    ///
+    /// # Panics
+    ///
+    /// If the lengths are not `ncols·k` and `nrows·k` for one `k`.
+    #[track_caller]
+    fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        let (m, n) = self.shape();
+        let k = check_block(m, n, x.len(), y.len(), false);
+        for j in 0..k {
+            self.mul_vec(
+                alpha,
+                &x[j * n..(j + 1) * n],
+                beta,
+                &mut y[j * m..(j + 1) * m],
+                par,
+            );
+        }
+    }
+
+    /// Block product `Y ← α·Aᵀ·X + β·Y`: `X` is `nrows × k` and `Y` is `ncols × k`, both
+    /// column-major. See [`mul_mat`](Self::mul_mat).
+    ///
+    /// # Panics
+    ///
+    /// If the lengths are not `nrows·k` and `ncols·k` for one `k`.
+    #[track_caller]
+    fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        let (m, n) = self.shape();
+        let k = check_block(m, n, x.len(), y.len(), true);
+        for j in 0..k {
+            self.mul_vec_t(
+                alpha,
+                &x[j * m..(j + 1) * m],
+                beta,
+                &mut y[j * n..(j + 1) * n],
+                par,
+            );
+        }
+    }
+
     /// `(nrows, ncols)`.
     fn shape(&self) -> (usize, usize) {
         (self.nrows(), self.ncols())
@@ -124,6 +173,38 @@ pub(crate) fn check_lengths(nrows: usize, ncols: usize, x: usize, y: usize, tran
     }
 }
 
+/// The number of vectors `k` of a block product, or a panic naming the shapes when `x` and `y`
+/// are not `k` vectors each (of length `ncols` and `nrows`; the reverse if `transposed`).
+#[track_caller]
+#[inline]
+pub(crate) fn check_block(
+    nrows: usize,
+    ncols: usize,
+    x: usize,
+    y: usize,
+    transposed: bool,
+) -> usize {
+    let (nx, ny, op) = if transposed {
+        (nrows, ncols, "mul_mat_t: Y = alpha*A^T*X + beta*Y")
+    } else {
+        (ncols, nrows, "mul_mat: Y = alpha*A*X + beta*Y")
+    };
+    let k = if nx > 0 {
+        x / nx
+    } else if ny > 0 {
+        y / ny
+    } else {
+        0
+    };
+    if x != nx * k || y != ny * k {
+        panic!(
+            "{op}: A is {nrows} x {ncols}, so X needs length {nx}*k and Y length {ny}*k for one \
+             k (column-major), but X has length {x} and Y has length {y}"
+        );
+    }
+    k
+}
+
 /// `y ← β·y`, with β = 0 writing zeros (so NaN in `y` never survives).
 #[inline]
 pub(crate) fn scale_output<T: Scalar>(beta: T, y: &mut [T]) {
@@ -156,6 +237,16 @@ macro_rules! forward_matvec {
             #[track_caller]
             fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
                 (**self).mul_vec_t(alpha, x, beta, y, par)
+            }
+            #[inline]
+            #[track_caller]
+            fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+                (**self).mul_mat(alpha, x, beta, y, par)
+            }
+            #[inline]
+            #[track_caller]
+            fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+                (**self).mul_mat_t(alpha, x, beta, y, par)
             }
         }
     )*};
@@ -204,5 +295,17 @@ impl<T: Scalar, A: MatVec<T>> MatVec<T> for Transposed<A> {
     fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         check_lengths(self.nrows(), self.ncols(), x.len(), y.len(), true);
         self.0.mul_vec(alpha, x, beta, y, par)
+    }
+    #[inline]
+    #[track_caller]
+    fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        check_block(self.nrows(), self.ncols(), x.len(), y.len(), false);
+        self.0.mul_mat_t(alpha, x, beta, y, par)
+    }
+    #[inline]
+    #[track_caller]
+    fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        check_block(self.nrows(), self.ncols(), x.len(), y.len(), true);
+        self.0.mul_mat(alpha, x, beta, y, par)
     }
 }

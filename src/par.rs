@@ -154,6 +154,109 @@ pub(crate) fn join(par: Par, a: impl FnOnce() + Send, b: impl FnOnce() + Send) {
     b();
 }
 
+/// Runs `a` and `b`, in parallel on the current rayon pool under `Par::Rayon`, and returns
+/// both results.
+pub(crate) fn join2<RA: Send, RB: Send>(
+    par: Par,
+    a: impl FnOnce() -> RA + Send,
+    b: impl FnOnce() -> RB + Send,
+) -> (RA, RB) {
+    #[cfg(feature = "rayon")]
+    if par == Par::Rayon {
+        return rayon::join(a, b);
+    }
+    let _ = par;
+    (a(), b())
+}
+
+/// Slices (or tuples of slices of equal length) that element-wise vector kernels split
+/// together: the one shape [`reduce`] needs.
+pub(crate) trait Split: Send + Sized {
+    /// Number of items (all parts have the same).
+    fn size(&self) -> usize;
+    /// Splits every part at item `mid`.
+    fn cut(self, mid: usize) -> (Self, Self);
+}
+
+impl<T: Sync> Split for &[T] {
+    fn size(&self) -> usize {
+        <[T]>::len(self)
+    }
+    fn cut(self, mid: usize) -> (Self, Self) {
+        <[T]>::split_at(self, mid)
+    }
+}
+
+impl<T: Send> Split for &mut [T] {
+    fn size(&self) -> usize {
+        <[T]>::len(self)
+    }
+    fn cut(self, mid: usize) -> (Self, Self) {
+        self.split_at_mut(mid)
+    }
+}
+
+/// Positions travel with the slices they index (as in `(0..n, x)`).
+impl Split for Range<usize> {
+    fn size(&self) -> usize {
+        self.end - self.start
+    }
+    fn cut(self, mid: usize) -> (Self, Self) {
+        (self.start..self.start + mid, self.start + mid..self.end)
+    }
+}
+
+macro_rules! split_tuple {
+    ($($name:ident $var:ident $idx:tt),+) => {
+        impl<$($name: Split),+> Split for ($($name,)+) {
+            fn size(&self) -> usize {
+                self.0.size()
+            }
+            fn cut(self, mid: usize) -> (Self, Self) {
+                $(let $var = self.$idx.cut(mid);)+
+                (($($var.0,)+), ($($var.1,)+))
+            }
+        }
+    };
+}
+
+split_tuple!(A a 0, B b 1);
+split_tuple!(A a 0, B b 1, C c 2);
+split_tuple!(A a 0, B b 1, C c 2, D d 3);
+split_tuple!(A a 0, B b 1, C c 2, D d 3, E e 4);
+
+/// Items per leaf of [`reduce`]'s tree: 64 KiB of `f64`, a few microseconds of work.
+pub(crate) const VEC_LEAF: usize = 1 << 13;
+
+/// Runs `leaf` on the pieces of a fixed binary tree over `s` (halving until a piece has at
+/// most [`VEC_LEAF`] items) and combines the results pairwise, in parallel under
+/// `Par::Rayon`.
+///
+/// The tree depends on the length only, never on the number of threads, so a reduction
+/// (a dot product) gives bit-identical results under every `Par` and pool size — and the
+/// pairwise combination is more accurate than one running sum. Allocates nothing (rayon's
+/// `join` from outside a pool excepted; see `tests/alloc.rs`).
+pub(crate) fn reduce<S, R, L, C>(par: Par, s: S, leaf: &L, combine: &C) -> R
+where
+    S: Split,
+    R: Send,
+    L: Fn(S) -> R + Sync,
+    C: Fn(R, R) -> R + Sync,
+{
+    let n = s.size();
+    if n <= VEC_LEAF {
+        return leaf(s);
+    }
+    let (a, b) = s.cut(n / 2);
+    let par = if par.threads() > 1 { par } else { Par::Seq };
+    let (ra, rb) = join2(
+        par,
+        || reduce(par, a, leaf, combine),
+        || reduce(par, b, leaf, combine),
+    );
+    combine(ra, rb)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +281,34 @@ mod tests {
                 assert!(out.iter().all(|&v| v == 1), "n = {n}");
             }
         }
+    }
+
+    #[test]
+    fn par_reduce_is_the_same_tree_for_every_par() {
+        let n = 100_003;
+        let x: Vec<f64> = (0..n)
+            .map(|i| ((i * 7919) % 1000) as f64 * 1e-3 + 0.1)
+            .collect();
+        let leaf = |s: &[f64]| s.iter().sum::<f64>();
+        let seq = reduce(Par::Seq, x.as_slice(), &leaf, &|a, b| a + b);
+        let par = reduce(Par::Rayon, x.as_slice(), &leaf, &|a, b| a + b);
+        assert_eq!(seq.to_bits(), par.to_bits());
+        let exact: f64 = x.iter().sum();
+        assert!((seq - exact).abs() < 1e-9 * exact);
+        // Mutable pieces in a tuple cover every item exactly once.
+        let mut y = vec![0u32; n];
+        let count = reduce(
+            Par::Rayon,
+            (x.as_slice(), y.as_mut_slice()),
+            &|(a, b): (&[f64], &mut [u32])| {
+                assert_eq!(a.len(), b.len());
+                b.iter_mut().for_each(|v| *v += 1);
+                b.len()
+            },
+            &|a, b| a + b,
+        );
+        assert_eq!(count, n);
+        assert!(y.iter().all(|&v| v == 1));
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub trait Scalar:
     const NAME: &'static str;
     /// numpy's little-endian type string, as in `"<f8"`.
     const NPY_DESCR: &'static str;
+    /// Machine epsilon: the gap between 1 and the next representable value.
+    const EPSILON: Self;
 
     /// Converts from `f64`, rounding to the nearest representable value.
     fn from_f64(v: f64) -> Self;
@@ -71,6 +73,7 @@ macro_rules! impl_scalar {
             const ONE: Self = 1.0;
             const NAME: &'static str = stringify!($t);
             const NPY_DESCR: &'static str = $descr;
+            const EPSILON: Self = <$t>::EPSILON;
 
             #[inline(always)]
             fn from_f64(v: f64) -> Self {

@@ -5,7 +5,7 @@
 use crate::dense::{self, AXPY_GROUP};
 use crate::error::{Error, Result};
 use crate::io::npy::{self, NpyDtype};
-use crate::matvec::{check_lengths, scale_output};
+use crate::matvec::{check_block, check_lengths, scale_output};
 use crate::memory::Footprint;
 use crate::{DenseView, Layout, MatVec, Par, Scalar};
 use memmap2::{Advice, Mmap, UncheckedAdvice};
@@ -357,6 +357,19 @@ impl<T: Scalar> MatVec<T> for MmapDense<T> {
         check_lengths(self.nrows, self.ncols, x.len(), y.len(), true);
         self.product(alpha, x, beta, y, par, Layout::ColMajor);
     }
+    /// Reads the file once for all `k` vectors (block by block, each block used for every
+    /// vector while it is resident), instead of `k` times.
+    #[track_caller]
+    fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        let k = check_block(self.nrows, self.ncols, x.len(), y.len(), false);
+        self.block_product(alpha, x, beta, y, k, par, Layout::RowMajor);
+    }
+    /// Reads the file once for all `k` vectors. See [`mul_mat`](Self::mul_mat).
+    #[track_caller]
+    fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        let k = check_block(self.nrows, self.ncols, x.len(), y.len(), true);
+        self.block_product(alpha, x, beta, y, k, par, Layout::ColMajor);
+    }
 }
 
 impl<T: Scalar> MmapDense<T> {
@@ -377,6 +390,48 @@ impl<T: Scalar> MmapDense<T> {
             scale_output(beta, y);
             self.for_each_block(|r, block| {
                 dense::axpy_accumulate(block, inner, alpha, &x[r], y, par);
+            });
+        }
+    }
+}
+
+impl<T: Scalar> MmapDense<T> {
+    /// [`product`](Self::product) for `k` column-major vectors at once, each block of the
+    /// file used for all of them while it is resident.
+    #[allow(clippy::too_many_arguments)]
+    fn block_product(
+        &self,
+        alpha: T,
+        x: &[T],
+        beta: T,
+        y: &mut [T],
+        k: usize,
+        par: Par,
+        dot_layout: Layout,
+    ) {
+        let (_, inner) = self.stored_shape();
+        if alpha == T::ZERO || k == 0 {
+            return scale_output(beta, y); // A is not read
+        }
+        // Lengths of one vector of x and of y.
+        let (nx, ny) = (x.len() / k, y.len() / k);
+        if self.layout == dot_layout {
+            self.for_each_block(|r, block| {
+                let n = r.end - r.start;
+                for j in 0..k {
+                    let yj = &mut y[j * ny..(j + 1) * ny];
+                    let xj = &x[j * nx..(j + 1) * nx];
+                    dense::dot(block, n, inner, alpha, xj, beta, &mut yj[r.clone()], par);
+                }
+            });
+        } else {
+            scale_output(beta, y);
+            self.for_each_block(|r, block| {
+                for j in 0..k {
+                    let xj = &x[j * nx..(j + 1) * nx];
+                    let yj = &mut y[j * ny..(j + 1) * ny];
+                    dense::axpy_accumulate(block, inner, alpha, &xj[r.clone()], yj, par);
+                }
             });
         }
     }

@@ -1,0 +1,150 @@
+//! Power iteration for the dominant eigenpair.
+
+use super::vecops::{dot, norm, scale};
+use super::{Options, Report, finite, fit, length, square};
+use crate::par;
+use crate::{Error, MatVec, Result, Scalar};
+
+/// Temporaries of [`power_iteration`]: one vector of length `n`.
+#[derive(Clone, Debug, Default)]
+pub struct PowerWorkspace<T> {
+    y: Vec<T>,
+}
+
+impl<T: Scalar> PowerWorkspace<T> {
+    /// An empty workspace; the first call sizes it.
+    pub fn new() -> Self {
+        PowerWorkspace { y: Vec::new() }
+    }
+}
+
+/// The answer of [`power_iteration`]: the eigenvalue (the eigenvector is left in `x`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Dominant<T> {
+    /// The Rayleigh quotient `xᵀ·A·x` of the final unit vector.
+    pub value: T,
+    /// Iterations, products, residual, convergence.
+    pub report: Report<T>,
+}
+
+/// The eigenvalue of largest magnitude of a square operator and its eigenvector, by power
+/// iteration from the start vector `x` (left as the unit eigenvector).
+///
+/// Each iteration is one product and two fused passes. The residual is `‖A·x − λ·x‖ / |λ|` for
+/// the unit `x` and its Rayleigh quotient `λ`; the run stops when it is at most `opts.tol`,
+/// or after `opts.max_iter` iterations (default 1000). Convergence is linear with ratio
+/// `|λ₂/λ₁|`: slow when the two largest eigenvalues are close (use [`lanczos`](super::lanczos)
+/// then), and a dominant pair `±λ` or a complex pair makes it oscillate without converging
+/// (the report says so).
+///
+/// # Errors
+///
+/// [`Error::Solver`] if `A` is not square, `x` has the wrong length, is zero or not finite,
+/// the tolerance is negative, or the iterate becomes NaN (NaN or infinity in `A`).
+///
+/// # Examples
+///
+/// ```
+/// use matvec::solve::{power_iteration, Options, PowerWorkspace};
+/// use matvec::Coo;
+///
+/// let mut coo = Coo::<f64>::new(3, 3);
+/// coo.push(0, 0, 3.0);
+/// coo.push(1, 1, 1.0);
+/// coo.push(2, 2, -1.0);
+/// coo.push(0, 1, 0.5);
+/// coo.push(1, 0, 0.5);
+/// let a = coo.into_csr();
+/// let mut x = vec![1.0; 3];
+/// let dom = power_iteration(&a, &mut x, Options::new().tol(1e-12), &mut PowerWorkspace::new())?;
+/// // The eigenvalues of [[3, ½], [½, 1]] are 2 ± √1.25; of the last row, −1.
+/// assert!(dom.report.converged);
+/// assert!((dom.value - (2.0 + 1.25f64.sqrt())).abs() < 1e-10);
+/// # Ok::<(), matvec::Error>(())
+/// ```
+pub fn power_iteration<T: Scalar>(
+    a: &dyn MatVec<T>,
+    x: &mut [T],
+    mut opts: Options<'_, T>,
+    ws: &mut PowerWorkspace<T>,
+) -> Result<Dominant<T>> {
+    const NAME: &str = "power_iteration";
+    opts.check(NAME)?;
+    let n = square(NAME, a)?;
+    length(NAME, "x", x, n)?;
+    finite(NAME, "x", x)?;
+    let par = opts.par;
+    let xnorm = norm(par, x);
+    if xnorm == T::ZERO {
+        return Err(Error::solver(NAME, "the start vector x is zero"));
+    }
+    scale(par, T::ONE / xnorm, x);
+    let y = &mut ws.y;
+    fit(y, n);
+    let max_iter = opts.max_iter.unwrap_or(1000);
+    let mut out = Dominant {
+        value: T::ZERO,
+        report: Report {
+            iterations: 0,
+            products: 0,
+            residual: T::ZERO,
+            converged: false,
+        },
+    };
+    if n == 0 {
+        out.report.converged = true;
+        return Ok(out);
+    }
+    while out.report.iterations < max_iter {
+        let it = out.report.iterations + 1;
+        a.mul_vec(T::ONE, x, T::ZERO, y, par);
+        out.report.products += 1;
+        let lambda = dot(par, x, y);
+        let ynorm = norm(par, y);
+        if !(lambda.is_finite() && ynorm.is_finite()) {
+            return Err(Error::solver(
+                NAME,
+                format!(
+                    "the iterate became NaN or infinite at iteration {it}: the operator holds \
+                     NaN or infinity, or overflows"
+                ),
+            ));
+        }
+        out.value = lambda;
+        out.report.iterations = it;
+        if ynorm == T::ZERO {
+            // A·x = 0: x is an eigenvector for 0 (and A may be nilpotent).
+            out.report.residual = T::ZERO;
+            out.report.converged = true;
+            break;
+        }
+        // One pass: ‖y − λ·x‖² and x ← y/‖y‖.
+        let inv = T::ONE / ynorm;
+        let r2 = par::reduce(
+            par,
+            (&mut x[..], &y[..]),
+            &|(x, y): (&mut [T], &[T])| {
+                let mut s = T::ZERO;
+                for (xi, yi) in x.iter_mut().zip(y) {
+                    let d = *yi - lambda * *xi;
+                    s += d * d;
+                    *xi = *yi * inv;
+                }
+                s
+            },
+            &|a, b| a + b,
+        );
+        out.report.residual = if lambda == T::ZERO {
+            r2.sqrt()
+        } else {
+            r2.sqrt() / lambda.abs()
+        };
+        out.report.converged = out.report.residual <= opts.tol;
+        opts.report(it, out.report.residual);
+        if out.report.converged {
+            break;
+        }
+    }
+    Ok(out)
+}
