@@ -189,13 +189,7 @@ pub(crate) fn check_block(
     } else {
         (ncols, nrows, "mul_mat: Y = alpha*A*X + beta*Y")
     };
-    let k = if nx > 0 {
-        x / nx
-    } else if ny > 0 {
-        y / ny
-    } else {
-        0
-    };
+    let k = x.checked_div(nx).or(y.checked_div(ny)).unwrap_or(0);
     if x != nx * k || y != ny * k {
         panic!(
             "{op}: A is {nrows} x {ncols}, so X needs length {nx}*k and Y length {ny}*k for one \

@@ -209,16 +209,16 @@ fn run<T: Scalar>(
     length(name, "x", x, n)?;
     finite(name, "b", b)?;
     finite(name, "x", x)?;
-    if let Some(m) = m {
-        if m.dim() != n {
-            return Err(Error::solver(
-                name,
-                format!(
-                    "the preconditioner is {0} x {0}, but A is {n} x {n}",
-                    m.dim()
-                ),
-            ));
-        }
+    if let Some(m) = m
+        && m.dim() != n
+    {
+        return Err(Error::solver(
+            name,
+            format!(
+                "the preconditioner is {0} x {0}, but A is {n} x {n}",
+                m.dim()
+            ),
+        ));
     }
     let par = opts.par;
     let tol = opts.tol;

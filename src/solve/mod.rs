@@ -71,6 +71,7 @@ pub use cg::{CgWorkspace, Jacobi, Preconditioner, cg, pcg};
 pub use lanczos::{Eigen, LanczosWorkspace, Which, lanczos};
 pub use pagerank::{PageRankWorkspace, pagerank};
 pub use power::{Dominant, PowerWorkspace, power_iteration};
+pub use rsvd::{Rsvd, RsvdWorkspace, Svd, rsvd};
 
 #[allow(unused_imports)] // used by the doc links above
 use crate::{Error, MatVec, Par, Scalar};
@@ -100,6 +101,9 @@ pub struct Report<T> {
     pub converged: bool,
 }
 
+/// The progress callback of [`Options::progress`].
+pub type ProgressFn<'a, T> = dyn FnMut(&Progress<T>) + 'a;
+
 /// Stopping rule, parallelism and progress callback of a run.
 ///
 /// `Options::new()` gives tolerance `√ε` (1.5e-8 for `f64`, 3.5e-4 for `f32`), each method's
@@ -121,7 +125,7 @@ pub struct Options<'a, T> {
     pub max_iter: Option<usize>,
     /// Threads for the products and the vector work.
     pub par: Par,
-    progress: Option<&'a mut (dyn FnMut(&Progress<T>) + 'a)>,
+    progress: Option<&'a mut ProgressFn<'a, T>>,
 }
 
 impl<T: Scalar> Default for Options<'_, T> {
@@ -172,7 +176,7 @@ impl<'a, T: Scalar> Options<'a, T> {
 
     /// Calls `f` after every iteration (a progress bar, a log of residuals). The callback
     /// runs on the calling thread between iterations; it should be cheap.
-    pub fn progress(mut self, f: &'a mut (dyn FnMut(&Progress<T>) + 'a)) -> Self {
+    pub fn progress(mut self, f: &'a mut ProgressFn<'a, T>) -> Self {
         self.progress = Some(f);
         self
     }

@@ -38,10 +38,10 @@ impl<T: Scalar> PageRankWorkspace<T> {
 /// personalization vector (uniform if `None`; normalized to sum 1), which also receives the
 /// rank of dangling nodes (nodes without out-edges), as in networkx's default.
 ///
-/// `x` is the start vector on entry (all zeros: start from `v`; otherwise normalized to sum
-/// 1) and the PageRank vector (summing to 1) on exit. The residual is the L1 change of `x` in
-/// the last iteration; the run stops when it is at most `opts.tol` or after `opts.max_iter`
-/// iterations (default 1000; convergence is linear with ratio `d`).
+/// `x` is the start vector on entry (all zeros: start from `v`; otherwise normalized to
+/// sum 1) and the PageRank vector (summing to 1) on exit. The residual is the L1 change of `x`
+/// in the last iteration; the run stops when it is at most `opts.tol` or after
+/// `opts.max_iter` iterations (default 1000; convergence is linear with ratio `d`).
 ///
 /// **Speed**: `mul_vec_t` is a parallel gather for [`Csc`](crate::Csc) and a sequential
 /// scatter for [`Csr`](crate::Csr); for a graph held as CSR, pass `a.to_csc()` (same matrix,

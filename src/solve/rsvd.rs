@@ -1,1 +1,303 @@
-//! placeholder
+//! Randomized SVD (Halko, Martinsson & Tropp 2011) with power iterations, on block products.
+
+use super::small::one_sided_svd;
+use super::vecops::{norm, orthogonalize, random_fill, scale};
+use super::{Options, Report, fit};
+use crate::{DenseView, Error, MatVec, Par, Result, Scalar};
+
+/// Settings of [`rsvd`] besides the stopping rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rsvd {
+    /// Extra random vectors beyond `k` (HMT's `p`; default 10): more cost a little more and
+    /// make the top `k` more accurate.
+    pub oversample: usize,
+    /// Power (subspace) iterations (HMT's `q`; default 2): each costs two more passes over
+    /// `A` and sharpens the answer when the singular values decay slowly.
+    pub power_iters: usize,
+    /// Seed of the random test matrix (default fixed: runs are reproducible).
+    pub seed: u64,
+}
+
+impl Default for Rsvd {
+    fn default() -> Self {
+        Rsvd {
+            oversample: 10,
+            power_iters: 2,
+            seed: 0x5EED_5BD0,
+        }
+    }
+}
+
+/// The answer of [`rsvd`]: the top `k` singular triplets, `A ≈ U·diag(s)·Vᵀ`.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Svd<T> {
+    /// Left singular vectors, column-major `m × k` (vector `i` is `u[i*m..(i+1)*m]`).
+    pub u: Vec<T>,
+    /// Singular values, largest first.
+    pub s: Vec<T>,
+    /// Right singular vectors, column-major `n × k` (vector `i` is `v[i*n..(i+1)*n]`).
+    pub v: Vec<T>,
+    /// Power iterations, products, the largest `‖A·vᵢ − σᵢ·uᵢ‖ / σ₁`, and whether it is at
+    /// most the tolerance.
+    pub report: Report<T>,
+}
+
+/// Temporaries of [`rsvd`]: `(m + n) × (k + oversample)` elements and small `l × l` matrices,
+/// allocated on the first call and reused by later calls of the same size.
+#[derive(Clone, Debug, Default)]
+pub struct RsvdWorkspace<T> {
+    y: Vec<T>,
+    z: Vec<T>,
+    coef: Vec<T>,
+    tmp: Vec<T>,
+    r: Vec<f64>,
+    w: Vec<f64>,
+    order: Vec<usize>,
+}
+
+impl<T: Scalar> RsvdWorkspace<T> {
+    /// An empty workspace; the first call sizes it.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// The top `k` singular triplets of the `m × n` operator `a` by randomized SVD
+/// (Halko–Martinsson–Tropp): a random `n × l` test matrix (`l = k + oversample`), `Y = A·Ω`,
+/// `power_iters` rounds of `Y ← A·Aᵀ·Y` with re-orthonormalization, then the SVD of the small
+/// projection `Qᵀ·A` (by QR and one-sided Jacobi, so small singular values keep their
+/// relative accuracy).
+///
+/// Every pass over `A` is one block product ([`MatVec::mul_mat`] or
+/// [`mul_mat_t`](MatVec::mul_mat_t)) of `l` vectors, so a memory-mapped matrix
+/// ([`MmapDense`](crate::MmapDense)) is read from disk `2·power_iters + 3` times in all,
+/// whatever `k` — this runs on `.npy` files larger than RAM under the mapping's memory
+/// budget. The last pass checks the answer: the report's residual is
+/// `maxᵢ ‖A·vᵢ − σᵢ·uᵢ‖ / σ₁` and `converged` says whether it is at most `opts.tol` (with a
+/// slowly decaying spectrum it may not be: raise `power_iters` or `oversample`). Progress
+/// is reported after each power iteration, with the relative change of `‖Qᵀ·A‖_F`.
+/// `opts.max_iter` is not used (the number of passes is fixed by `power_iters`).
+///
+/// # Errors
+///
+/// [`Error::Solver`] if `k` is 0 or larger than `min(m, n)`, the tolerance is negative, or a
+/// product gives NaN or infinity.
+///
+/// # Examples
+///
+/// ```
+/// use matvec::solve::{rsvd, Options, Rsvd, RsvdWorkspace};
+/// use matvec::{Dense, Layout};
+///
+/// // A rank-2 matrix 50 × 30: 3·e·fᵀ + 1·g·hᵀ with orthonormal e, g and f, h.
+/// let (m, n) = (50, 30);
+/// let mut a = Dense::<f64>::zeros(m, n, Layout::RowMajor);
+/// for i in 0..m {
+///     for j in 0..n {
+///         let e = if i < 25 { 0.2 } else { 0.0 };        // ‖e‖ = 1
+///         let g = if i >= 25 { 0.2 } else { 0.0 };       // ‖g‖ = 1
+///         let f = 1.0 / (n as f64).sqrt();
+///         let h = if j % 2 == 0 { f } else { -f };
+///         a.set(i, j, 3.0 * e * f + 1.0 * g * h);
+///     }
+/// }
+/// let svd = rsvd(&a, 2, Rsvd::default(), Options::new().tol(1e-10), &mut RsvdWorkspace::new())?;
+/// assert!((svd.s[0] - 3.0).abs() < 1e-12 && (svd.s[1] - 1.0).abs() < 1e-12);
+/// assert!(svd.report.converged);
+/// # Ok::<(), matvec::Error>(())
+/// ```
+pub fn rsvd<T: Scalar>(
+    a: &dyn MatVec<T>,
+    k: usize,
+    settings: Rsvd,
+    mut opts: Options<'_, T>,
+    ws: &mut RsvdWorkspace<T>,
+) -> Result<Svd<T>> {
+    const NAME: &str = "rsvd";
+    opts.check(NAME)?;
+    let (m, n) = a.shape();
+    let kmax = m.min(n);
+    if k == 0 || k > kmax {
+        return Err(Error::solver(
+            NAME,
+            format!("k must be in 1..={kmax} for a {m} x {n} operator, got {k}"),
+        ));
+    }
+    let par = opts.par;
+    let l = (k + settings.oversample).min(kmax);
+    let RsvdWorkspace {
+        y,
+        z,
+        coef,
+        tmp,
+        r,
+        w,
+        order,
+    } = ws;
+    fit(y, m * l);
+    fit(z, n * l);
+    fit(coef, l);
+    fit(tmp, l);
+    r.clear();
+    r.resize(l * l, 0.0);
+    w.clear();
+    w.resize(l * l, 0.0);
+    let mut report = Report {
+        iterations: 0,
+        products: 0,
+        residual: T::ZERO,
+        converged: false,
+    };
+    let check = |v: &[T], pass: usize| -> Result<()> {
+        if v.iter().all(|x| x.is_finite()) {
+            Ok(())
+        } else {
+            Err(Error::solver(
+                NAME,
+                format!(
+                    "a product gave NaN or infinity in pass {pass} over A: the operator holds \
+                     NaN or infinity, or overflows"
+                ),
+            ))
+        }
+    };
+
+    // Range finder: Y = A·Ω, orthonormalized.
+    random_fill(par, settings.seed, z);
+    a.mul_mat(T::ONE, z, T::ZERO, y, par);
+    report.products += l;
+    check(y, 1)?;
+    orthonormalize(par, y, m, l, coef, tmp, settings.seed ^ 1, None);
+    let mut frob_old = 0.0f64;
+    for it in 1..=settings.power_iters {
+        a.mul_mat_t(T::ONE, y, T::ZERO, z, par);
+        check(z, 2 * it)?;
+        let frob = norm(par, z).to_f64();
+        orthonormalize(
+            par,
+            z,
+            n,
+            l,
+            coef,
+            tmp,
+            settings.seed ^ (2 * it as u64),
+            None,
+        );
+        a.mul_mat(T::ONE, z, T::ZERO, y, par);
+        check(y, 2 * it + 1)?;
+        orthonormalize(
+            par,
+            y,
+            m,
+            l,
+            coef,
+            tmp,
+            settings.seed ^ (2 * it as u64 + 1),
+            None,
+        );
+        report.products += 2 * l;
+        report.iterations = it;
+        let change = if frob > 0.0 {
+            (frob - frob_old).abs() / frob
+        } else {
+            0.0
+        };
+        frob_old = frob;
+        opts.report(it, T::from_f64(change));
+    }
+    // Bᵀ = Aᵀ·Q = Q_z·R; R = U_r·Σ·Wᵀ; so A ≈ (Q·W)·Σ·(Q_z·U_r)ᵀ.
+    a.mul_mat_t(T::ONE, y, T::ZERO, z, par);
+    report.products += l;
+    check(z, 2 * settings.power_iters + 2)?;
+    orthonormalize(par, z, n, l, coef, tmp, settings.seed ^ 0xFF, Some(r));
+    one_sided_svd(r, l, w);
+    let sigma = |j: usize| {
+        r[j * l..(j + 1) * l]
+            .iter()
+            .map(|x| x * x)
+            .sum::<f64>()
+            .sqrt()
+    };
+    order.clear();
+    order.extend(0..l);
+    order.sort_by(|&p, &q| sigma(q).total_cmp(&sigma(p)));
+
+    let mut u = vec![T::ZERO; m * k];
+    let mut v = vec![T::ZERO; n * k];
+    let mut s = vec![T::ZERO; k];
+    {
+        let qy = DenseView::col_major(m, l, &y[..]).expect("m*l elements");
+        let qz = DenseView::col_major(n, l, &z[..]).expect("n*l elements");
+        for (c, &j) in order[..k].iter().enumerate() {
+            let sj = sigma(j);
+            s[c] = T::from_f64(sj);
+            for (i, cf) in coef.iter_mut().enumerate() {
+                *cf = T::from_f64(w[j * l + i]);
+            }
+            qy.mul_vec(T::ONE, coef, T::ZERO, &mut u[c * m..(c + 1) * m], par);
+            for (i, cf) in coef.iter_mut().enumerate() {
+                *cf = T::from_f64(if sj > 0.0 { r[j * l + i] / sj } else { 0.0 });
+            }
+            qz.mul_vec(T::ONE, coef, T::ZERO, &mut v[c * n..(c + 1) * n], par);
+        }
+    }
+    // Check: ‖A·vᵢ − σᵢ·uᵢ‖ / σ₁, with A·V into y's storage.
+    let av = &mut y[..m * k];
+    a.mul_mat(T::ONE, &v, T::ZERO, av, par);
+    report.products += k;
+    let s1 = s[0].to_f64();
+    let mut worst = 0.0f64;
+    for c in 0..k {
+        let col = &mut av[c * m..(c + 1) * m];
+        super::vecops::axpy(par, -s[c], &u[c * m..(c + 1) * m], col);
+        let rc = norm(par, col).to_f64();
+        worst = worst.max(if s1 > 0.0 { rc / s1 } else { rc });
+    }
+    report.residual = T::from_f64(worst);
+    report.converged = worst <= opts.tol.to_f64();
+    Ok(Svd { u, s, v, report })
+}
+
+/// Orthonormalizes the `l` columns of the column-major `n × l` block `q` in place (CGS2),
+/// replacing a column that is (numerically) dependent on the previous ones with a random
+/// direction orthogonal to them. With `r`, writes the `l × l` upper-triangular factor
+/// (column-major, `f64`) such that `q_in = q_out·R` (a replaced column gets `R[j][j] = 0`).
+#[allow(clippy::too_many_arguments)]
+fn orthonormalize<T: Scalar>(
+    par: Par,
+    q: &mut [T],
+    n: usize,
+    l: usize,
+    coef: &mut [T],
+    tmp: &mut [T],
+    seed: u64,
+    mut r: Option<&mut Vec<f64>>,
+) {
+    for j in 0..l {
+        let (done, rest) = q.split_at_mut(n * j);
+        let w = &mut rest[..n];
+        let before = norm(par, w).to_f64();
+        orthogonalize(par, done, n, j, w, coef, tmp);
+        let after = norm(par, w).to_f64();
+        if let Some(r) = r.as_deref_mut() {
+            for i in 0..l {
+                r[j * l + i] = if i < j { coef[i].to_f64() } else { 0.0 };
+            }
+        }
+        if after > 1e3 * T::EPSILON.to_f64() * before && after > 0.0 {
+            scale(par, T::from_f64(1.0 / after), w);
+            if let Some(r) = r.as_deref_mut() {
+                r[j * l + j] = after;
+            }
+        } else {
+            // Dependent column: a fresh random direction (R keeps 0 on the diagonal).
+            random_fill(par, seed.wrapping_add(j as u64), w);
+            orthogonalize(par, done, n, j, w, coef, tmp);
+            let wn = norm(par, w);
+            if wn > T::ZERO {
+                scale(par, T::ONE / wn, w);
+            }
+        }
+    }
+}
