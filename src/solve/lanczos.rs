@@ -276,11 +276,9 @@ pub fn lanczos<T: Scalar>(
         report.converged = worst <= tol;
         opts.report(report.iterations, report.residual);
 
-        let keep = if report.converged || report.iterations >= max_restarts {
-            k
-        } else {
-            keep_max
-        };
+        // A basis of the whole space (m = n) gives exact Ritz pairs: nothing to restart.
+        let last = report.converged || report.iterations >= max_restarts || keep_max >= m;
+        let keep = if last { k } else { keep_max };
         // Ritz vectors: tmp[:, c] = V[:, 0..m]·S[:, order[c]], then back into V.
         {
             let basis = DenseView::col_major(n, m, &v[..n * m]).expect("n*m elements");
@@ -298,7 +296,7 @@ pub fn lanczos<T: Scalar>(
                 );
             }
         }
-        if keep == k && (report.converged || report.iterations >= max_restarts) {
+        if last {
             let values = order[..k].iter().map(|&i| T::from_f64(theta(i))).collect();
             let vectors = tmp[..n * k].to_vec();
             return Ok(Eigen {

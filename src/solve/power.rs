@@ -1,6 +1,6 @@
 //! Power iteration for the dominant eigenpair.
 
-use super::vecops::{dot, norm, scale};
+use super::vecops::{dot_leaf, norm, scale};
 use super::{Options, Report, finite, fit, length, square};
 use crate::par;
 use crate::{Error, MatVec, Result, Scalar};
@@ -31,7 +31,7 @@ pub struct Dominant<T> {
 /// The eigenvalue of largest magnitude of a square operator and its eigenvector, by power
 /// iteration from the start vector `x` (left as the unit eigenvector).
 ///
-/// Each iteration is one product and two fused passes. The residual is `‖A·x − λ·x‖ / |λ|` for
+/// Each iteration is one product and two fused vector passes. The residual is `‖A·x − λ·x‖ / |λ|` for
 /// the unit `x` and its Rayleigh quotient `λ`; the run stops when it is at most `opts.tol`,
 /// or after `opts.max_iter` iterations (default 1000). Convergence is linear with ratio
 /// `|λ₂/λ₁|`: slow when the two largest eigenvalues are close (use [`lanczos`](super::lanczos)
@@ -100,8 +100,14 @@ pub fn power_iteration<T: Scalar>(
         let it = out.report.iterations + 1;
         a.mul_vec(T::ONE, x, T::ZERO, y, par);
         out.report.products += 1;
-        let lambda = dot(par, x, y);
-        let ynorm = norm(par, y);
+        // One pass for xᵀy and yᵀy.
+        let (lambda, yy) = par::reduce(
+            par,
+            (&x[..], &y[..]),
+            &|(x, y): (&[T], &[T])| (dot_leaf(x, y), dot_leaf(y, y)),
+            &|a, b| (a.0 + b.0, a.1 + b.1),
+        );
+        let ynorm = yy.sqrt();
         if !(lambda.is_finite() && ynorm.is_finite()) {
             return Err(Error::solver(
                 NAME,

@@ -149,53 +149,35 @@ pub fn rsvd<T: Scalar>(
         residual: T::ZERO,
         converged: false,
     };
-    let check = |v: &[T], pass: usize| -> Result<()> {
-        if v.iter().all(|x| x.is_finite()) {
-            Ok(())
-        } else {
-            Err(Error::solver(
-                NAME,
-                format!(
-                    "a product gave NaN or infinity in pass {pass} over A: the operator holds \
-                     NaN or infinity, or overflows"
-                ),
-            ))
-        }
+    let nan = |pass: usize| {
+        Error::solver(
+            NAME,
+            format!(
+                "a product gave NaN or infinity in pass {pass} over A: the operator holds NaN \
+                 or infinity, or overflows"
+            ),
+        )
     };
 
     // Range finder: Y = A·Ω, orthonormalized.
     random_fill(par, settings.seed, z);
     a.mul_mat(T::ONE, z, T::ZERO, y, par);
     report.products += l;
-    check(y, 1)?;
-    orthonormalize(par, y, m, l, coef, tmp, settings.seed ^ 1, None);
+    if !orthonormalize(par, y, m, l, coef, tmp, settings.seed ^ 1, None) {
+        return Err(nan(1));
+    }
     let mut frob_old = 0.0f64;
     for it in 1..=settings.power_iters {
         a.mul_mat_t(T::ONE, y, T::ZERO, z, par);
-        check(z, 2 * it)?;
         let frob = norm(par, z).to_f64();
-        orthonormalize(
-            par,
-            z,
-            n,
-            l,
-            coef,
-            tmp,
-            settings.seed ^ (2 * it as u64),
-            None,
-        );
+        let seed = settings.seed ^ (2 * it as u64);
+        if !orthonormalize(par, z, n, l, coef, tmp, seed, None) {
+            return Err(nan(2 * it));
+        }
         a.mul_mat(T::ONE, z, T::ZERO, y, par);
-        check(y, 2 * it + 1)?;
-        orthonormalize(
-            par,
-            y,
-            m,
-            l,
-            coef,
-            tmp,
-            settings.seed ^ (2 * it as u64 + 1),
-            None,
-        );
+        if !orthonormalize(par, y, m, l, coef, tmp, seed ^ 1, None) {
+            return Err(nan(2 * it + 1));
+        }
         report.products += 2 * l;
         report.iterations = it;
         let change = if frob > 0.0 {
@@ -209,8 +191,9 @@ pub fn rsvd<T: Scalar>(
     // Bᵀ = Aᵀ·Q = Q_z·R; R = U_r·Σ·Wᵀ; so A ≈ (Q·W)·Σ·(Q_z·U_r)ᵀ.
     a.mul_mat_t(T::ONE, y, T::ZERO, z, par);
     report.products += l;
-    check(z, 2 * settings.power_iters + 2)?;
-    orthonormalize(par, z, n, l, coef, tmp, settings.seed ^ 0xFF, Some(r));
+    if !orthonormalize(par, z, n, l, coef, tmp, settings.seed ^ 0xFF, Some(r)) {
+        return Err(nan(2 * settings.power_iters + 2));
+    }
     one_sided_svd(r, l, w);
     let sigma = |j: usize| {
         r[j * l..(j + 1) * l]
@@ -263,6 +246,7 @@ pub fn rsvd<T: Scalar>(
 /// replacing a column that is (numerically) dependent on the previous ones with a random
 /// direction orthogonal to them. With `r`, writes the `l × l` upper-triangular factor
 /// (column-major, `f64`) such that `q_in = q_out·R` (a replaced column gets `R[j][j] = 0`).
+/// Returns `false` (leaving `q` in an unspecified state) if a column holds NaN or infinity.
 #[allow(clippy::too_many_arguments)]
 fn orthonormalize<T: Scalar>(
     par: Par,
@@ -273,11 +257,14 @@ fn orthonormalize<T: Scalar>(
     tmp: &mut [T],
     seed: u64,
     mut r: Option<&mut Vec<f64>>,
-) {
+) -> bool {
     for j in 0..l {
         let (done, rest) = q.split_at_mut(n * j);
         let w = &mut rest[..n];
         let before = norm(par, w).to_f64();
+        if !before.is_finite() {
+            return false;
+        }
         orthogonalize(par, done, n, j, w, coef, tmp);
         let after = norm(par, w).to_f64();
         if let Some(r) = r.as_deref_mut() {
@@ -300,4 +287,5 @@ fn orthonormalize<T: Scalar>(
             }
         }
     }
+    true
 }
