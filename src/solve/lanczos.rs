@@ -259,10 +259,10 @@ pub fn lanczos<T: Scalar>(
         order.clear();
         order.extend(0..m);
         match which {
-            Which::Largest => order.sort_by(|&p, &q| theta(q).total_cmp(&theta(p))),
-            Which::Smallest => order.sort_by(|&p, &q| theta(p).total_cmp(&theta(q))),
+            Which::Largest => order.sort_unstable_by(|&p, &q| theta(q).total_cmp(&theta(p))),
+            Which::Smallest => order.sort_unstable_by(|&p, &q| theta(p).total_cmp(&theta(q))),
             Which::LargestMagnitude => {
-                order.sort_by(|&p, &q| theta(q).abs().total_cmp(&theta(p).abs()))
+                order.sort_unstable_by(|&p, &q| theta(q).abs().total_cmp(&theta(p).abs()))
             }
         }
         let hnorm = (0..m).fold(0.0f64, |a, i| a.max(theta(i).abs()));

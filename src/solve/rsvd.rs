@@ -204,7 +204,7 @@ pub fn rsvd<T: Scalar>(
     };
     order.clear();
     order.extend(0..l);
-    order.sort_by(|&p, &q| sigma(q).total_cmp(&sigma(p)));
+    order.sort_unstable_by(|&p, &q| sigma(q).total_cmp(&sigma(p)));
 
     let mut u = vec![T::ZERO; m * k];
     let mut v = vec![T::ZERO; n * k];
