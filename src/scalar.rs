@@ -45,6 +45,11 @@ pub trait Scalar:
     const NPY_DESCR: &'static str;
     /// Machine epsilon: the gap between 1 and the next representable value.
     const EPSILON: Self;
+    /// Smallest positive normal value.
+    const MIN_POSITIVE: Self;
+    /// Largest exponent `e` such that `2^e` and `2^-e` are both normal (with a margin).
+    #[doc(hidden)]
+    const SAFE_EXP: i32;
 
     /// Converts from `f64`, rounding to the nearest representable value.
     fn from_f64(v: f64) -> Self;
@@ -74,6 +79,8 @@ macro_rules! impl_scalar {
             const NAME: &'static str = stringify!($t);
             const NPY_DESCR: &'static str = $descr;
             const EPSILON: Self = <$t>::EPSILON;
+            const MIN_POSITIVE: Self = <$t>::MIN_POSITIVE;
+            const SAFE_EXP: i32 = <$t>::MAX_EXP - 8;
 
             #[inline(always)]
             fn from_f64(v: f64) -> Self {

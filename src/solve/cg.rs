@@ -1,6 +1,6 @@
 //! Conjugate gradients, with an optional (Jacobi) preconditioner.
 
-use super::vecops::{dot, norm};
+use super::vecops::{dot, max_abs, norm, pow2_near, scale};
 use super::{Options, Report, finite, fit, length, square};
 use crate::par::{self, Par};
 use crate::{CsrView, Error, Index, MatVec, Result, Scalar};
@@ -238,13 +238,28 @@ fn run<T: Scalar>(
         residual: T::ZERO,
         converged: true,
     };
-    let bnorm = norm(par, b);
-    if bnorm == T::ZERO {
+    // Work in units of a power of two near max|bᵢ| (exact scaling), so that r·r neither
+    // underflows for a tiny b nor overflows for a huge one: A·(x/s) = b/s.
+    let bmax = max_abs(par, b);
+    if bmax == T::ZERO {
         x.fill(T::ZERO);
         return Ok(report);
     }
-    // r = b − A·x
-    r.copy_from_slice(b);
+    let unit = pow2_near(bmax);
+    let inv = T::ONE / unit;
+    scale(par, inv, x);
+    // r = b/s − A·x/s
+    par::reduce(
+        par,
+        (&mut r[..], b),
+        &|(r, b): (&mut [T], &[T])| {
+            for (ri, bi) in r.iter_mut().zip(b) {
+                *ri = *bi * inv;
+            }
+        },
+        &|(), ()| (),
+    );
+    let bnorm = norm(par, r);
     a.mul_vec(-T::ONE, x, T::ONE, r, par);
     report.products += 1;
     let mut rr = dot(par, r, r);
@@ -345,6 +360,7 @@ fn run<T: Scalar>(
         report.converged = report.residual <= tol;
         opts.report(it, report.residual);
     }
+    scale(par, unit, x);
     Ok(report)
 }
 

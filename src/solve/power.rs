@@ -1,6 +1,6 @@
 //! Power iteration for the dominant eigenpair.
 
-use super::vecops::{dot_leaf, norm, scale};
+use super::vecops::{dot_leaf, max_abs, norm, pow2_near, scale};
 use super::{Options, Report, finite, fit, length, square};
 use crate::par;
 use crate::{Error, MatVec, Result, Scalar};
@@ -18,7 +18,8 @@ impl<T: Scalar> PowerWorkspace<T> {
     }
 }
 
-/// The answer of [`power_iteration`]: the eigenvalue (the eigenvector is left in `x`).
+/// The answer of [`power_iteration`]: the eigenvalue (the eigenvector is left in `x`; the
+/// value is its Rayleigh quotient and the report's residual is its `‖A·x − λ·x‖ / |λ|`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Dominant<T> {
@@ -75,13 +76,6 @@ pub fn power_iteration<T: Scalar>(
     length(NAME, "x", x, n)?;
     finite(NAME, "x", x)?;
     let par = opts.par;
-    let xnorm = norm(par, x);
-    if xnorm == T::ZERO {
-        return Err(Error::solver(NAME, "the start vector x is zero"));
-    }
-    scale(par, T::ONE / xnorm, x);
-    let y = &mut ws.y;
-    fit(y, n);
     let max_iter = opts.max_iter.unwrap_or(1000);
     let mut out = Dominant {
         value: T::ZERO,
@@ -96,19 +90,33 @@ pub fn power_iteration<T: Scalar>(
         out.report.converged = true;
         return Ok(out);
     }
+    // Normalize (in two steps, so that a tiny or huge start vector is fine).
+    let m = max_abs(par, x);
+    if m == T::ZERO {
+        return Err(Error::solver(NAME, "the start vector x is zero"));
+    }
+    scale(par, T::ONE / pow2_near(m), x);
+    let xnorm = norm(par, x);
+    scale(par, T::ONE / xnorm, x);
+    let y = &mut ws.y;
+    fit(y, n);
+    // `cur` is the unit iterate, `next` receives A·cur; they swap roles every iteration, so
+    // that the vector the final eigenvalue belongs to is kept (copied into `x` at the end if
+    // it is the workspace's).
+    let (mut cur, mut next): (&mut [T], &mut [T]) = (x, &mut y[..]);
+    let mut cur_is_x = true;
     while out.report.iterations < max_iter {
         let it = out.report.iterations + 1;
-        a.mul_vec(T::ONE, x, T::ZERO, y, par);
+        a.mul_vec(T::ONE, cur, T::ZERO, next, par);
         out.report.products += 1;
         // One pass for xᵀy and yᵀy.
         let (lambda, yy) = par::reduce(
             par,
-            (&x[..], &y[..]),
+            (&cur[..], &next[..]),
             &|(x, y): (&[T], &[T])| (dot_leaf(x, y), dot_leaf(y, y)),
             &|a, b| (a.0 + b.0, a.1 + b.1),
         );
-        let ynorm = yy.sqrt();
-        if !(lambda.is_finite() && ynorm.is_finite()) {
+        if !(lambda.is_finite() && yy.is_finite()) {
             return Err(Error::solver(
                 NAME,
                 format!(
@@ -119,23 +127,28 @@ pub fn power_iteration<T: Scalar>(
         }
         out.value = lambda;
         out.report.iterations = it;
+        let ynorm = if yy >= T::MIN_POSITIVE / T::EPSILON {
+            yy.sqrt()
+        } else {
+            norm(par, next)
+        };
         if ynorm == T::ZERO {
             // A·x = 0: x is an eigenvector for 0 (and A may be nilpotent).
             out.report.residual = T::ZERO;
             out.report.converged = true;
             break;
         }
-        // One pass: ‖y − λ·x‖² and x ← y/‖y‖.
+        // One pass: ‖y − λ·x‖², and y ← y/‖y‖ (the next iterate).
         let inv = T::ONE / ynorm;
         let r2 = par::reduce(
             par,
-            (&mut x[..], &y[..]),
-            &|(x, y): (&mut [T], &[T])| {
+            (&cur[..], &mut next[..]),
+            &|(x, y): (&[T], &mut [T])| {
                 let mut s = T::ZERO;
-                for (xi, yi) in x.iter_mut().zip(y) {
+                for (xi, yi) in x.iter().zip(y.iter_mut()) {
                     let d = *yi - lambda * *xi;
                     s += d * d;
-                    *xi = *yi * inv;
+                    *yi *= inv;
                 }
                 s
             },
@@ -148,9 +161,14 @@ pub fn power_iteration<T: Scalar>(
         };
         out.report.converged = out.report.residual <= opts.tol;
         opts.report(it, out.report.residual);
-        if out.report.converged {
+        if out.report.converged || it == max_iter {
             break;
         }
+        std::mem::swap(&mut cur, &mut next);
+        cur_is_x = !cur_is_x;
+    }
+    if !cur_is_x {
+        next.copy_from_slice(cur);
     }
     Ok(out)
 }

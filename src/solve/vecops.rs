@@ -28,9 +28,54 @@ pub(crate) fn dot<T: Scalar>(par: Par, x: &[T], y: &[T]) -> T {
     par::reduce(par, (x, y), &|(a, b)| dot_leaf(a, b), &|a, b| a + b)
 }
 
-/// `‖x‖₂`.
+/// `‖x‖₂`, without underflow or overflow: one pass when `x·x` is representable, else a
+/// second pass in units of `max|xᵢ|` (as LAPACK's `nrm2`).
 pub(crate) fn norm<T: Scalar>(par: Par, x: &[T]) -> T {
-    dot(par, x, x).sqrt()
+    let s = dot(par, x, x);
+    if s.is_finite() && s >= T::MIN_POSITIVE / T::EPSILON {
+        return s.sqrt();
+    }
+    let m = max_abs(par, x);
+    if m == T::ZERO || !m.is_finite() {
+        return m;
+    }
+    let unit = pow2_near(m);
+    let inv = T::ONE / unit;
+    let scaled = par::reduce(
+        par,
+        x,
+        &|x: &[T]| x.iter().map(|&v| (v * inv) * (v * inv)).sum::<T>(),
+        &|a, b| a + b,
+    );
+    scaled.sqrt() * unit
+}
+
+/// `max |xᵢ|` (NaN if any entry is NaN).
+pub(crate) fn max_abs<T: Scalar>(par: Par, x: &[T]) -> T {
+    // Entries are absolute values (≥ 0) or NaN; NaN wins.
+    #[allow(clippy::eq_op)] // `v != v` is the NaN test (Scalar has no is_nan)
+    let nan_max = |a: T, b: T| {
+        if a != a || b != b {
+            T::from_f64(f64::NAN)
+        } else if a >= b {
+            a
+        } else {
+            b
+        }
+    };
+    par::reduce(
+        par,
+        x,
+        &|x: &[T]| x.iter().fold(T::ZERO, |m, &v| nan_max(m, v.abs())),
+        &nan_max,
+    )
+}
+
+/// The power of two nearest below `m > 0`, clamped to the normal range so that both it and
+/// its inverse are representable: scaling by it is exact.
+pub(crate) fn pow2_near<T: Scalar>(m: T) -> T {
+    let e = (m.to_f64().log2().floor() as i32).clamp(-T::SAFE_EXP, T::SAFE_EXP);
+    T::from_f64(2f64.powi(e))
 }
 
 /// `x ← α·x`.

@@ -1,0 +1,303 @@
+//! The solvers allocate nothing per iteration once their workspace is sized, proven with a
+//! counting global allocator: a call with 5 iterations and one with 50 (tolerance 0, so
+//! neither stops early) allocate the same — nothing at all for cg, pcg, power iteration and
+//! PageRank, and only their fixed output vectors for Lanczos and randomized SVD.
+//!
+//! One `#[test]` only: the counter is process-wide, and the test harness would otherwise run
+//! other tests (which allocate) concurrently.
+
+mod common;
+
+use common::{Rng, TempDir};
+use matvec::io::npy::write_dense;
+use matvec::solve::{
+    CgWorkspace, Jacobi, LanczosWorkspace, Options, PageRankWorkspace, PowerWorkspace, Rsvd,
+    RsvdWorkspace, Which, cg, lanczos, pagerank, pcg, power_iteration, rsvd,
+};
+use matvec::{Coo, Csc, Csr, Dense, Layout, MatVec, MmapDense, Par};
+use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as our caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: AllocLayout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as our caller's.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: AllocLayout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        // SAFETY: same contract as our caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
+        // SAFETY: same contract as our caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `f` and returns how many allocations happened meanwhile, with its result.
+fn counted<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let r = f();
+    (ALLOCATIONS.load(Ordering::SeqCst) - before, r)
+}
+
+/// The 5-point Laplacian on a `k × k` grid.
+fn poisson_2d(k: usize) -> Csr<f64> {
+    let n = k * k;
+    let mut coo = Coo::<f64>::with_capacity(n, n, 5 * n);
+    for i in 0..k {
+        for j in 0..k {
+            let r = i * k + j;
+            coo.push(r, r, 4.0);
+            if i > 0 {
+                coo.push(r, r - k, -1.0);
+            }
+            if i + 1 < k {
+                coo.push(r, r + k, -1.0);
+            }
+            if j > 0 {
+                coo.push(r, r - 1, -1.0);
+            }
+            if j + 1 < k {
+                coo.push(r, r + 1, -1.0);
+            }
+        }
+    }
+    coo.into_csr()
+}
+
+struct Problems {
+    a: Csr<f64>,
+    b: Vec<f64>,
+    jac: Jacobi<f64>,
+    graph: Csc<f64>,
+    tall: Dense<f64>,
+    tall_mmap: MmapDense<f64>,
+}
+
+/// Allocations of a call with few and with many iterations, after a warm-up call that sizes
+/// the workspace. `run(iters)` runs the solver once with that iteration limit.
+fn few_and_many(
+    name: &str,
+    par: Par,
+    few: usize,
+    many: usize,
+    mut run: impl FnMut(usize),
+) -> (usize, usize) {
+    run(few); // warm-up: sizes the workspace
+    let (a_few, ()) = counted(|| run(few));
+    let (a_many, ()) = counted(|| run(many));
+    eprintln!(
+        "{name:>22} {par:?}: {a_few} allocations with {few} iterations, {a_many} with {many}"
+    );
+    (a_few, a_many)
+}
+
+fn check_all(p: &Problems, par: Par) {
+    let n = p.b.len();
+
+    // Conjugate gradients, plain and Jacobi-preconditioned.
+    let mut ws = CgWorkspace::new();
+    let mut x = vec![0.0; n];
+    let (f, m) = few_and_many("cg", par, 5, 50, |it| {
+        x.fill(0.0);
+        let r = cg(
+            &p.a,
+            &p.b,
+            &mut x,
+            Options::new().tol(0.0).max_iter(it).par(par),
+            &mut ws,
+        )
+        .unwrap();
+        assert_eq!(r.iterations, it);
+    });
+    assert_eq!((f, m), (0, 0), "cg allocated ({par:?})");
+    let (f, m) = few_and_many("pcg (Jacobi)", par, 5, 50, |it| {
+        x.fill(0.0);
+        let r = pcg(
+            &p.a,
+            &p.jac,
+            &p.b,
+            &mut x,
+            Options::new().tol(0.0).max_iter(it).par(par),
+            &mut ws,
+        )
+        .unwrap();
+        assert_eq!(r.iterations, it);
+    });
+    assert_eq!((f, m), (0, 0), "pcg allocated ({par:?})");
+
+    // With a progress callback (it is the caller's; it allocates nothing here).
+    let mut calls = 0usize;
+    let (f, m) = few_and_many("cg + progress", par, 5, 50, |it| {
+        x.fill(0.0);
+        let mut cb = |_: &matvec::solve::Progress<f64>| calls += 1;
+        let opts = Options::new()
+            .tol(0.0)
+            .max_iter(it)
+            .par(par)
+            .progress(&mut cb);
+        cg(&p.a, &p.b, &mut x, opts, &mut ws).unwrap();
+    });
+    assert_eq!(
+        (f, m),
+        (0, 0),
+        "cg with a progress callback allocated ({par:?})"
+    );
+    assert_eq!(calls, 5 + 5 + 50);
+
+    // Power iteration.
+    let mut ws = PowerWorkspace::new();
+    let (f, m) = few_and_many("power_iteration", par, 5, 50, |it| {
+        x.copy_from_slice(&p.b);
+        let d = power_iteration(
+            &p.a,
+            &mut x,
+            Options::new().tol(0.0).max_iter(it).par(par),
+            &mut ws,
+        )
+        .unwrap();
+        assert_eq!(d.report.iterations, it);
+    });
+    assert_eq!((f, m), (0, 0), "power_iteration allocated ({par:?})");
+
+    // PageRank, with and without personalization.
+    let mut ws = PageRankWorkspace::new();
+    let pers: Vec<f64> = (0..n).map(|i| (i % 3) as f64).collect();
+    for (what, v) in [
+        ("pagerank", None),
+        ("pagerank (personalized)", Some(&pers[..])),
+    ] {
+        let (f, m) = few_and_many(what, par, 5, 50, |it| {
+            x.fill(0.0);
+            let r = pagerank(
+                &p.graph,
+                0.85,
+                v,
+                &mut x,
+                Options::new().tol(0.0).max_iter(it).par(par),
+                &mut ws,
+            )
+            .unwrap();
+            assert_eq!(r.iterations, it);
+        });
+        assert_eq!((f, m), (0, 0), "{what} allocated ({par:?})");
+    }
+
+    // Lanczos: restarts 2 vs 8; only the output (values and vectors) is allocated.
+    let mut ws = LanczosWorkspace::new();
+    for which in [Which::Largest, Which::Smallest] {
+        let (f, m) = few_and_many("lanczos", par, 2, 8, |it| {
+            let e = lanczos(
+                &p.a,
+                3,
+                which,
+                Options::new().tol(0.0).max_iter(it).par(par),
+                &mut ws,
+            )
+            .unwrap();
+            assert_eq!(e.report.iterations, it);
+        });
+        assert_eq!(f, m, "lanczos allocations grow with restarts ({par:?})");
+        assert!(
+            f <= 2,
+            "lanczos: {f} allocations, more than its 2 output vectors ({par:?})"
+        );
+    }
+
+    // Randomized SVD: power iterations 1 vs 6; only the output (u, s, v) is allocated.
+    let mut ws = RsvdWorkspace::new();
+    for (what, op) in [
+        ("rsvd dense", &p.tall as &dyn MatVec<f64>),
+        ("rsvd mmap", &p.tall_mmap as &dyn MatVec<f64>),
+    ] {
+        let (f, m) = few_and_many(what, par, 1, 6, |q| {
+            let settings = Rsvd {
+                power_iters: q,
+                ..Rsvd::default()
+            };
+            let s = rsvd(op, 4, settings, Options::new().tol(0.0).par(par), &mut ws).unwrap();
+            assert_eq!(s.report.iterations, q);
+        });
+        assert_eq!(
+            f, m,
+            "{what} allocations grow with power iterations ({par:?})"
+        );
+        assert!(
+            f <= 3,
+            "{what}: {f} allocations, more than its 3 output vectors ({par:?})"
+        );
+    }
+}
+
+#[test]
+fn solver_iterations_do_not_allocate() {
+    // Large enough (n = 10 000 > one reduction leaf, products above the parallel threshold)
+    // that the parallel kernels really split.
+    let k = 100;
+    let n = k * k;
+    let a = poisson_2d(k);
+    let mut rng = Rng(7);
+    let b: Vec<f64> = (0..n).map(|_| rng.unit() - 0.5).collect();
+    let jac = Jacobi::from_diagonal((0..n).map(|i| 4.0 + (i % 5) as f64).collect()).unwrap();
+    let graph = {
+        let mut g = Coo::<f64>::new(n, n);
+        for i in 0..n {
+            if i % 11 == 0 {
+                continue; // dangling
+            }
+            for _ in 0..3 {
+                g.push(i, rng.below(n), 1.0 + rng.unit());
+            }
+        }
+        g.into_csc()
+    };
+    let (m, c) = (6000, 40);
+    let data: Vec<f64> = (0..m * c).map(|_| rng.unit() - 0.5).collect();
+    let tall = Dense::try_new(m, c, Layout::ColMajor, data).unwrap();
+    let dir = TempDir::new("solve-alloc");
+    let path = dir.path("tall.npy");
+    write_dense(&path, tall.view()).unwrap();
+    // SAFETY: the file is private to this test and not modified while mapped.
+    let tall_mmap = unsafe { MmapDense::<f64>::open(&path) }
+        .unwrap()
+        .with_budget(256 << 10); // several blocks a pass
+    let p = Problems {
+        a,
+        b,
+        jac,
+        graph,
+        tall,
+        tall_mmap,
+    };
+
+    check_all(&p, Par::Seq);
+
+    // Called from inside a rayon pool (rayon allocates when a job is injected from outside a
+    // pool; see tests/alloc.rs), after the warm-up calls `few_and_many` makes.
+    for threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        // Wait until every worker has started: a worker's start allocates (its thread, and
+        // crossbeam-epoch's registration on its first steal), and a late start must not be
+        // counted against a solver.
+        pool.broadcast(|_| ());
+        pool.install(|| check_all(&p, Par::Rayon));
+    }
+}
