@@ -4,45 +4,11 @@
 //! other tests (which allocate) concurrently.
 
 mod common;
+mod counting;
 
 use common::Oracle;
+use counting::counted;
 use matvec::{Coo, Csc, Csr, Dense, DenseView, Layout, MatVec, Par};
-use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: AllocLayout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: AllocLayout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations() -> usize {
-    ALLOCATIONS.load(Ordering::SeqCst)
-}
 
 /// Runs both products of every matrix `reps` times with reused buffers; returns how many
 /// allocations happened meanwhile.
@@ -53,17 +19,18 @@ fn count(
     par: Par,
     reps: usize,
 ) -> usize {
-    let before = allocations();
-    for _ in 0..reps {
-        for (_, a) in mats {
-            let (r, c) = a.shape();
-            a.mul_vec(1.5, &x[..c], 0.0, &mut y[..r], par);
-            a.mul_vec(1.5, &x[..c], 0.5, &mut y[..r], par);
-            a.mul_vec_t(-1.0, &x[..r], 0.0, &mut y[..c], par);
-            a.mul_vec_t(-1.0, &x[..r], 2.0, &mut y[..c], par);
+    counted(|| {
+        for _ in 0..reps {
+            for (_, a) in mats {
+                let (r, c) = a.shape();
+                a.mul_vec(1.5, &x[..c], 0.0, &mut y[..r], par);
+                a.mul_vec(1.5, &x[..c], 0.5, &mut y[..r], par);
+                a.mul_vec_t(-1.0, &x[..r], 0.0, &mut y[..c], par);
+                a.mul_vec_t(-1.0, &x[..r], 2.0, &mut y[..c], par);
+            }
         }
-    }
-    allocations() - before
+    })
+    .0
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Shared helpers for the integration tests: a deterministic generator and a dense oracle.
+//! Shared helpers for the integration tests: a deterministic generator, a dense oracle and
+//! test matrices.
 #![allow(dead_code)]
 
 /// SplitMix64: deterministic, dependency-free.
@@ -102,6 +103,32 @@ impl Oracle {
             .flat_map(|j| self.a.iter().map(move |r| r[j]))
             .collect()
     }
+}
+
+/// The 5-point Laplacian on a `k × k` grid (4 on the diagonal, −1 for each grid neighbour):
+/// symmetric positive definite, `n = k²`.
+pub fn poisson_2d(k: usize) -> matvec::Coo<f64> {
+    let n = k * k;
+    let mut coo = matvec::Coo::<f64>::with_capacity(n, n, 5 * n);
+    for i in 0..k {
+        for j in 0..k {
+            let r = i * k + j;
+            coo.push(r, r, 4.0);
+            if i > 0 {
+                coo.push(r, r - k, -1.0);
+            }
+            if i + 1 < k {
+                coo.push(r, r + k, -1.0);
+            }
+            if j > 0 {
+                coo.push(r, r - 1, -1.0);
+            }
+            if j + 1 < k {
+                coo.push(r, r + 1, -1.0);
+            }
+        }
+    }
+    coo
 }
 
 /// A fresh directory for one test (`matvec-<name>-<pid>` under the system temp dir), removed

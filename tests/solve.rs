@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{Oracle, Rng, TempDir, bits};
+use common::{Oracle, Rng, TempDir, bits, poisson_2d};
 use matvec::io::npy::write_dense;
 use matvec::solve::{
     CgWorkspace, Jacobi, LanczosWorkspace, Options, PageRankWorkspace, PowerWorkspace, Progress,
@@ -42,6 +42,17 @@ fn dist(x: &[f64], y: &[f64]) -> f64 {
         .map(|(a, b)| (a - b) * (a - b))
         .sum::<f64>()
         .sqrt()
+}
+
+/// `‖x − y‖₁`.
+fn l1_dist(x: &[f64], y: &[f64]) -> f64 {
+    assert_eq!(x.len(), y.len());
+    x.iter().zip(y).map(|(a, b)| (a - b).abs()).sum()
+}
+
+/// `‖x − y‖/‖y‖`: the relative error of `x` against the reference `y`.
+fn rel_dist(x: &[f64], y: &[f64]) -> f64 {
+    dist(x, y) / norm(y)
 }
 
 /// `min(‖x − y‖, ‖x + y‖)`: distance of two unit vectors up to sign.
@@ -130,6 +141,13 @@ fn householder(n: usize, seed: u64) -> Oracle {
     q
 }
 
+/// `‖A·x − λ·x‖`, with the dense reference.
+fn eig_residual(a: &Oracle, lambda: f64, x: &[f64]) -> f64 {
+    let ax = a.apply(false, 1.0, x, 0.0, x);
+    let r: Vec<f64> = ax.iter().zip(x).map(|(p, q)| p - lambda * q).collect();
+    norm(&r)
+}
+
 /// `Q·diag(λ)·Qᵀ` with `Q` a Householder reflector; returns it and `Q` (eigenvector `j` is
 /// column `j` of `Q`).
 fn sym_with_spectrum(lambda: &[f64], seed: u64) -> (Oracle, Oracle) {
@@ -151,41 +169,24 @@ fn column(q: &Oracle, j: usize) -> Vec<f64> {
 }
 
 /// The 1-D Laplacian (2 on the diagonal, −1 beside it).
-fn laplacian_1d(n: usize) -> Csr<f64> {
-    let mut coo = Coo::<f64>::new(n, n);
+fn laplacian_1d(n: usize) -> Oracle {
+    let mut o = zeros(n, n);
     for i in 0..n {
-        coo.push(i, i, 2.0);
+        o.a[i][i] = 2.0;
         if i > 0 {
-            coo.push(i, i - 1, -1.0);
-            coo.push(i - 1, i, -1.0);
+            o.a[i][i - 1] = -1.0;
+            o.a[i - 1][i] = -1.0;
         }
     }
-    coo.into_csr()
+    o
 }
 
-/// The 5-point Laplacian on a `k × k` grid.
-fn poisson_2d(k: usize) -> Coo<f64> {
-    let n = k * k;
-    let mut coo = Coo::<f64>::with_capacity(n, n, 5 * n);
-    for i in 0..k {
-        for j in 0..k {
-            let r = i * k + j;
-            coo.push(r, r, 4.0);
-            if i > 0 {
-                coo.push(r, r - k, -1.0);
-            }
-            if i + 1 < k {
-                coo.push(r, r + k, -1.0);
-            }
-            if j > 0 {
-                coo.push(r, r - 1, -1.0);
-            }
-            if j + 1 < k {
-                coo.push(r, r + 1, -1.0);
-            }
-        }
-    }
-    coo
+/// The eigenvalues of the `n × n` 1-D Laplacian, `2 − 2·cos(jπ/(n + 1))` for `j = 1..=n`
+/// (ascending).
+fn laplacian_1d_eigenvalues(n: usize) -> Vec<f64> {
+    (1..=n)
+        .map(|j| 2.0 - 2.0 * (j as f64 * std::f64::consts::PI / (n + 1) as f64).cos())
+        .collect()
 }
 
 /// The 5-point stencil applied to `u` on a `k × k` grid (zero boundary), directly.
@@ -309,6 +310,86 @@ fn expect_err<R: std::fmt::Debug>(r: matvec::Result<R>, solver: &str, words: &[&
     }
 }
 
+/// The solvers, each with a fresh workspace (as most tests want; reusing one is tested in
+/// `workspaces_reused_across_sizes_match_fresh_ones`).
+mod fresh {
+    use matvec::solve::{
+        CgWorkspace, Dominant, Eigen, Jacobi, LanczosWorkspace, Options, PageRankWorkspace,
+        PowerWorkspace, Preconditioner, Report, Rsvd, RsvdWorkspace, Svd, Which,
+    };
+    use matvec::{MatVec, Result, Scalar};
+
+    pub fn cg<T: Scalar>(
+        a: &dyn MatVec<T>,
+        b: &[T],
+        x: &mut [T],
+        opts: Options<'_, T>,
+    ) -> Result<Report<T>> {
+        matvec::solve::cg(a, b, x, opts, &mut CgWorkspace::new())
+    }
+
+    pub fn pcg<T: Scalar>(
+        a: &dyn MatVec<T>,
+        m: &dyn Preconditioner<T>,
+        b: &[T],
+        x: &mut [T],
+        opts: Options<'_, T>,
+    ) -> Result<Report<T>> {
+        matvec::solve::pcg(a, m, b, x, opts, &mut CgWorkspace::new())
+    }
+
+    /// [`pcg`] with `jac` if there is one, else [`cg`].
+    pub fn cg_or_pcg<T: Scalar>(
+        a: &dyn MatVec<T>,
+        jac: Option<&Jacobi<T>>,
+        b: &[T],
+        x: &mut [T],
+        opts: Options<'_, T>,
+    ) -> Result<Report<T>> {
+        match jac {
+            Some(m) => pcg(a, m, b, x, opts),
+            None => cg(a, b, x, opts),
+        }
+    }
+
+    pub fn power_iteration<T: Scalar>(
+        a: &dyn MatVec<T>,
+        x: &mut [T],
+        opts: Options<'_, T>,
+    ) -> Result<Dominant<T>> {
+        matvec::solve::power_iteration(a, x, opts, &mut PowerWorkspace::new())
+    }
+
+    pub fn pagerank<T: Scalar>(
+        graph: &dyn MatVec<T>,
+        damping: T,
+        personalization: Option<&[T]>,
+        x: &mut [T],
+        opts: Options<'_, T>,
+    ) -> Result<Report<T>> {
+        let ws = &mut PageRankWorkspace::new();
+        matvec::solve::pagerank(graph, damping, personalization, x, opts, ws)
+    }
+
+    pub fn lanczos<T: Scalar>(
+        a: &dyn MatVec<T>,
+        k: usize,
+        which: Which,
+        opts: Options<'_, T>,
+    ) -> Result<Eigen<T>> {
+        matvec::solve::lanczos(a, k, which, opts, &mut LanczosWorkspace::new())
+    }
+
+    pub fn rsvd<T: Scalar>(
+        a: &dyn MatVec<T>,
+        k: usize,
+        settings: Rsvd,
+        opts: Options<'_, T>,
+    ) -> Result<Svd<T>> {
+        matvec::solve::rsvd(a, k, settings, opts, &mut RsvdWorkspace::new())
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Conjugate gradients.
 
@@ -326,20 +407,14 @@ fn cg_matches_dense_cholesky_solve_on_every_storage() {
             let jac = Jacobi::from_diagonal((0..n).map(|i| a.a[i][i]).collect()).unwrap();
             for pre in [false, true] {
                 let mut x = vec![0.0; n];
-                let mut ws = CgWorkspace::new();
                 let opts = Options::new().tol(tol);
-                let rep = if pre {
-                    pcg(&*op, &jac, &b, &mut x, opts, &mut ws)
-                } else {
-                    cg(&*op, &b, &mut x, opts, &mut ws)
-                }
-                .unwrap();
+                let rep = fresh::cg_or_pcg(&*op, pre.then_some(&jac), &b, &mut x, opts).unwrap();
                 let ctx = format!("n={n} {what} pcg={pre}: {rep:?}");
                 assert!(rep.converged, "{ctx}");
                 assert!(rep.iterations >= 1 && rep.iterations <= n + 5, "{ctx}");
                 assert!(rep.residual <= tol, "{ctx}");
                 assert_eq!(rep.products, rep.iterations + 1, "{ctx}");
-                let err = dist(&x, &want) / norm(&want);
+                let err = rel_dist(&x, &want);
                 assert!(err < 1e-10, "{ctx}: error {err}");
                 // The true relative residual, computed here, agrees with the report.
                 let r = a.apply(false, -1.0, &x, 1.0, &b);
@@ -367,25 +442,19 @@ fn cg_f32_matches_dense_solve() {
             let mut x = vec![0.0f32; n];
             let jac = Jacobi::from_diagonal((0..n).map(|i| a.a[i][i] as f32).collect()).unwrap();
             let opts = Options::new().tol(1e-5f32);
-            let mut ws = CgWorkspace::new();
-            let rep = if pre {
-                pcg(&*op, &jac, &b32, &mut x, opts, &mut ws)
-            } else {
-                cg(&*op, &b32, &mut x, opts, &mut ws)
-            }
-            .unwrap();
+            let rep = fresh::cg_or_pcg(&*op, pre.then_some(&jac), &b32, &mut x, opts).unwrap();
             assert!(
                 rep.converged && rep.residual <= 1e-5 && rep.iterations >= 1,
                 "{what}"
             );
-            let err = dist(&to_f64(&x), &want) / norm(&want);
+            let err = rel_dist(&to_f64(&x), &want);
             assert!(err < 1e-4, "{what} pcg={pre}: error {err}");
         }
     }
     // The default tolerance of f32 is √ε ≈ 3.5e-4, reachable in f32.
     let a32 = csr::<f32>(&a);
     let mut x = vec![0.0f32; n];
-    let rep = cg(&a32, &b32, &mut x, Options::new(), &mut CgWorkspace::new()).unwrap();
+    let rep = fresh::cg(&a32, &b32, &mut x, Options::new()).unwrap();
     assert!(
         rep.converged && rep.residual <= f32::EPSILON.sqrt(),
         "{rep:?}"
@@ -407,45 +476,23 @@ fn cg_poisson_2d_recovers_known_solution() {
     let b = poisson_apply(k, &u);
     for par in [Par::Seq, Par::Rayon] {
         let mut x = vec![0.0; n];
-        let rep = cg(
-            &a,
-            &b,
-            &mut x,
-            Options::new().tol(1e-12).par(par),
-            &mut CgWorkspace::new(),
-        )
-        .unwrap();
+        let rep = fresh::cg(&a, &b, &mut x, Options::new().tol(1e-12).par(par)).unwrap();
         assert!(rep.converged, "{rep:?}");
-        let err = dist(&x, &u) / norm(&u);
+        let err = rel_dist(&x, &u);
         assert!(err < 1e-9, "{par:?}: ‖x − u*‖/‖u*‖ = {err}");
         // Jacobi on a constant diagonal changes nothing but a scale: same iterations ± 1.
         let jac = Jacobi::from_csr(a.view()).unwrap();
         let mut x2 = vec![0.0; n];
-        let rep2 = pcg(
-            &a,
-            &jac,
-            &b,
-            &mut x2,
-            Options::new().tol(1e-12).par(par),
-            &mut CgWorkspace::new(),
-        )
-        .unwrap();
+        let rep2 = fresh::pcg(&a, &jac, &b, &mut x2, Options::new().tol(1e-12).par(par)).unwrap();
         assert!(
             rep2.converged && rep2.iterations.abs_diff(rep.iterations) <= 1,
             "{rep:?} {rep2:?}"
         );
-        assert!(dist(&x2, &u) / norm(&u) < 1e-9);
+        assert!(rel_dist(&x2, &u) < 1e-9);
     }
     // A warm start at the solution: converged before the first iteration.
     let mut x = u.clone();
-    let rep = cg(
-        &a,
-        &b,
-        &mut x,
-        Options::new().tol(1e-8),
-        &mut CgWorkspace::new(),
-    )
-    .unwrap();
+    let rep = fresh::cg(&a, &b, &mut x, Options::new().tol(1e-8)).unwrap();
     assert!(rep.converged && rep.iterations == 0, "{rep:?}");
 }
 
@@ -471,14 +518,14 @@ fn pcg_jacobi_beats_cg_on_badly_scaled_matrix() {
     let want = cholesky_solve(&o, &b);
     let opts = || Options::new().tol(1e-10).max_iter(20 * n);
     let mut x = vec![0.0; n];
-    let plain = cg(&a, &b, &mut x, opts(), &mut CgWorkspace::new()).unwrap();
+    let plain = fresh::cg(&a, &b, &mut x, opts()).unwrap();
     assert!(plain.converged, "{plain:?}");
-    assert!(dist(&x, &want) / norm(&want) < 1e-6);
+    assert!(rel_dist(&x, &want) < 1e-6);
     let jac = Jacobi::from_csr(a.view()).unwrap();
     let mut x = vec![0.0; n];
-    let pre = pcg(&a, &jac, &b, &mut x, opts(), &mut CgWorkspace::new()).unwrap();
+    let pre = fresh::pcg(&a, &jac, &b, &mut x, opts()).unwrap();
     assert!(pre.converged, "{pre:?}");
-    assert!(dist(&x, &want) / norm(&want) < 1e-7);
+    assert!(rel_dist(&x, &want) < 1e-7);
     eprintln!(
         "badly scaled: cg {} iterations, Jacobi pcg {}",
         plain.iterations, pre.iterations
@@ -503,12 +550,12 @@ fn pcg_jacobi_beats_cg_on_badly_scaled_matrix() {
     }
     let m = Diag((0..n).map(|i| o.a[i][i]).collect());
     let mut x2 = vec![0.0; n];
-    let rep = pcg(&a, &m, &b, &mut x2, opts(), &mut CgWorkspace::new()).unwrap();
+    let rep = fresh::pcg(&a, &m, &b, &mut x2, opts()).unwrap();
     assert!(
         rep.converged && rep.iterations.abs_diff(pre.iterations) <= 2,
         "{rep:?} {pre:?}"
     );
-    assert!(dist(&x2, &want) / norm(&want) < 1e-7);
+    assert!(rel_dist(&x2, &want) < 1e-7);
 }
 
 #[test]
@@ -518,19 +565,7 @@ fn cg_zero_rhs_gives_zero() {
         let mut x = random_vec(20, 8);
         let b = vec![0.0; 20];
         let jac = Jacobi::from_diagonal(vec![2.0; 20]).unwrap();
-        let rep = if pre {
-            pcg(
-                &a,
-                &jac,
-                &b,
-                &mut x,
-                Options::new(),
-                &mut CgWorkspace::new(),
-            )
-        } else {
-            cg(&a, &b, &mut x, Options::new(), &mut CgWorkspace::new())
-        }
-        .unwrap();
+        let rep = fresh::cg_or_pcg(&a, pre.then_some(&jac), &b, &mut x, Options::new()).unwrap();
         assert!(x.iter().all(|&v| v == 0.0), "{x:?}");
         assert!(rep.converged && rep.residual == 0.0, "{rep:?}");
     }
@@ -546,14 +581,7 @@ fn cg_progress_callback_once_per_iteration() {
     let mut log: Vec<(usize, f64)> = Vec::new();
     let mut cb = |p: &Progress<f64>| log.push((p.iteration, p.residual));
     let mut x = vec![0.0; k * k];
-    let rep = cg(
-        &a,
-        &b,
-        &mut x,
-        Options::new().tol(1e-10).progress(&mut cb),
-        &mut CgWorkspace::new(),
-    )
-    .unwrap();
+    let rep = fresh::cg(&a, &b, &mut x, Options::new().tol(1e-10).progress(&mut cb)).unwrap();
     assert!(rep.converged);
     assert_eq!(log.len(), rep.iterations);
     for (i, (it, r)) in log.iter().enumerate() {
@@ -578,13 +606,8 @@ fn cg_progress_callback_once_per_iteration() {
         last = p.residual;
     };
     let mut x = vec![1.0; k * k];
-    let dom = power_iteration(
-        &a,
-        &mut x,
-        Options::new().max_iter(7).progress(&mut cb),
-        &mut PowerWorkspace::new(),
-    )
-    .unwrap();
+    let dom =
+        fresh::power_iteration(&a, &mut x, Options::new().max_iter(7).progress(&mut cb)).unwrap();
     assert_eq!((count, dom.report.iterations), (7, 7));
     assert_eq!(last.to_bits(), dom.report.residual.to_bits());
     let mut count = 0usize;
@@ -592,14 +615,7 @@ fn cg_progress_callback_once_per_iteration() {
         count += 1;
         assert_eq!(p.iteration, count);
     };
-    let eig = lanczos(
-        &a,
-        2,
-        Which::Largest,
-        Options::new().progress(&mut cb),
-        &mut LanczosWorkspace::new(),
-    )
-    .unwrap();
+    let eig = fresh::lanczos(&a, 2, Which::Largest, Options::new().progress(&mut cb)).unwrap();
     assert_eq!(count, eig.report.iterations);
 }
 
@@ -637,70 +653,28 @@ fn solvers_bit_identical_for_every_par_and_pool_size() {
         .unwrap()
     };
     let run = |par: Par| -> Vec<Vec<u64>> {
+        let opts = |max_iter| Options::new().max_iter(max_iter).par(par);
         let mut out = Vec::new();
         let mut x = vec![0.0; n];
-        let r = cg(
-            &a,
-            &b,
-            &mut x,
-            Options::new().max_iter(40).par(par),
-            &mut CgWorkspace::new(),
-        )
-        .unwrap();
+        let r = fresh::cg(&a, &b, &mut x, opts(40)).unwrap();
         out.push(bits(&x));
         out.push(vec![r.residual.to_bits(), r.iterations as u64]);
         let mut x = vec![0.0; n];
-        let r = pcg(
-            &a,
-            &jac,
-            &b,
-            &mut x,
-            Options::new().max_iter(40).par(par),
-            &mut CgWorkspace::new(),
-        )
-        .unwrap();
+        let r = fresh::pcg(&a, &jac, &b, &mut x, opts(40)).unwrap();
         out.push(bits(&x));
         out.push(vec![r.residual.to_bits()]);
         let mut x = b.clone();
-        let d = power_iteration(
-            &a,
-            &mut x,
-            Options::new().max_iter(30).par(par),
-            &mut PowerWorkspace::new(),
-        )
-        .unwrap();
+        let d = fresh::power_iteration(&a, &mut x, opts(30)).unwrap();
         out.push(bits(&x));
         out.push(vec![d.value.to_bits(), d.report.residual.to_bits()]);
         let mut x = vec![0.0; n];
-        let r = pagerank(
-            &graph,
-            0.85,
-            None,
-            &mut x,
-            Options::new().max_iter(30).par(par),
-            &mut PageRankWorkspace::new(),
-        )
-        .unwrap();
+        let r = fresh::pagerank(&graph, 0.85, None, &mut x, opts(30)).unwrap();
         out.push(bits(&x));
         out.push(vec![r.residual.to_bits()]);
-        let e = lanczos(
-            &a,
-            2,
-            Which::Largest,
-            Options::new().max_iter(3).par(par),
-            &mut LanczosWorkspace::new(),
-        )
-        .unwrap();
+        let e = fresh::lanczos(&a, 2, Which::Largest, opts(3)).unwrap();
         out.push(bits(&e.values));
         out.push(bits(&e.vectors));
-        let s = rsvd(
-            &tall,
-            3,
-            Rsvd::default(),
-            Options::new().par(par),
-            &mut RsvdWorkspace::new(),
-        )
-        .unwrap();
+        let s = fresh::rsvd(&tall, 3, Rsvd::default(), Options::new().par(par)).unwrap();
         out.push(bits(&s.s));
         out.push(bits(&s.u));
         out.push(bits(&s.v));
@@ -733,13 +707,7 @@ fn power_iteration_finds_known_dominant_eigenpair() {
         let want = column(&q, 17);
         for (what, op) in operators::<f64>(&a, &dir, &format!("power-{case}")) {
             let mut x = vec![1.0; n];
-            let dom = power_iteration(
-                &*op,
-                &mut x,
-                Options::new().tol(1e-13),
-                &mut PowerWorkspace::new(),
-            )
-            .unwrap();
+            let dom = fresh::power_iteration(&*op, &mut x, Options::new().tol(1e-13)).unwrap();
             let ctx = format!("{case} {what}: {:?}", dom);
             assert!(
                 dom.report.converged && dom.report.residual <= 1e-13,
@@ -753,9 +721,7 @@ fn power_iteration_finds_known_dominant_eigenpair() {
             assert!((norm(&x) - 1.0).abs() < 1e-14, "{ctx}");
             assert!(dist_up_to_sign(&x, &want) < 1e-10, "{ctx}");
             // Independently: ‖A·x − λ·x‖ is small.
-            let ax = a.apply(false, 1.0, &x, 0.0, &x);
-            let r: Vec<f64> = ax.iter().zip(&x).map(|(p, q)| p - dom.value * q).collect();
-            assert!(norm(&r) < 1e-11, "{ctx}");
+            assert!(eig_residual(&a, dom.value, &x) < 1e-11, "{ctx}");
         }
     }
 }
@@ -769,13 +735,7 @@ fn power_iteration_hits_max_iter_without_error() {
     let (a, _) = sym_with_spectrum(&lambda, 32);
     let a = csr::<f64>(&a);
     let mut x = random_vec(30, 33);
-    let dom = power_iteration(
-        &a,
-        &mut x,
-        Options::new().tol(1e-14).max_iter(5),
-        &mut PowerWorkspace::new(),
-    )
-    .unwrap();
+    let dom = fresh::power_iteration(&a, &mut x, Options::new().tol(1e-14).max_iter(5)).unwrap();
     assert!(!dom.report.converged, "{dom:?}");
     assert_eq!((dom.report.iterations, dom.report.products), (5, 5));
     assert!(dom.report.residual > 1e-14 && dom.value.is_finite());
@@ -811,7 +771,7 @@ fn pagerank_dense(w: &Oracle, d: f64, pers: Option<&[f64]>) -> Vec<f64> {
         // Renormalize: Mᵀ preserves the sum only up to rounding, which would drift.
         let s: f64 = y.iter().sum();
         y.iter_mut().for_each(|v| *v /= s);
-        let change: f64 = y.iter().zip(&x).map(|(a, b)| (a - b).abs()).sum();
+        let change = l1_dist(&y, &x);
         x = y;
         if change < 1e-17 {
             break;
@@ -879,22 +839,14 @@ fn pagerank_matches_dense_google_matrix_iteration() {
             let want = pagerank_dense(&w, d, p);
             for (what, g) in &ops {
                 let mut x = vec![0.0; n];
-                let rep = pagerank(
-                    &**g,
-                    d,
-                    p,
-                    &mut x,
-                    Options::new().tol(1e-14),
-                    &mut PageRankWorkspace::new(),
-                )
-                .unwrap();
+                let rep = fresh::pagerank(&**g, d, p, &mut x, Options::new().tol(1e-14)).unwrap();
                 let ctx = format!("d={d} pers={} {what}: {rep:?}", p.is_some());
                 assert!(
                     rep.converged && rep.residual <= 1e-14 && rep.iterations >= 1,
                     "{ctx}"
                 );
                 assert!((x.iter().sum::<f64>() - 1.0).abs() < 1e-13, "{ctx}");
-                let err: f64 = x.iter().zip(&want).map(|(a, b)| (a - b).abs()).sum();
+                let err = l1_dist(&x, &want);
                 assert!(err < 1e-12, "{ctx}: L1 error {err}");
             }
         }
@@ -902,16 +854,8 @@ fn pagerank_matches_dense_google_matrix_iteration() {
     // A non-uniform start vector is normalized and converges to the same answer.
     let want = pagerank_dense(&w, 0.85, None);
     let mut x: Vec<f64> = (0..n).map(|i| (i % 4) as f64).collect();
-    pagerank(
-        &ops[1].1,
-        0.85,
-        None,
-        &mut x,
-        Options::new().tol(1e-14),
-        &mut PageRankWorkspace::new(),
-    )
-    .unwrap();
-    assert!(x.iter().zip(&want).map(|(a, b)| (a - b).abs()).sum::<f64>() < 1e-12);
+    fresh::pagerank(&ops[1].1, 0.85, None, &mut x, Options::new().tol(1e-14)).unwrap();
+    assert!(l1_dist(&x, &want) < 1e-12);
 }
 
 #[test]
@@ -925,15 +869,7 @@ fn pagerank_known_small_graphs() {
     }
     let g = g.into_csc();
     let mut x = vec![0.0; n];
-    let rep = pagerank(
-        &g,
-        0.85,
-        None,
-        &mut x,
-        Options::new().tol(1e-14),
-        &mut PageRankWorkspace::new(),
-    )
-    .unwrap();
+    let rep = fresh::pagerank(&g, 0.85, None, &mut x, Options::new().tol(1e-14)).unwrap();
     assert!(rep.converged);
     for v in &x {
         assert!((v - 1.0 / n as f64).abs() < 1e-15, "{x:?}");
@@ -945,15 +881,7 @@ fn pagerank_known_small_graphs() {
     }
     let g = g.into_csr();
     let mut x: Vec<f64> = (0..n).map(|i| i as f64).collect();
-    let rep = pagerank(
-        &g,
-        0.85,
-        None,
-        &mut x,
-        Options::new().tol(1e-14),
-        &mut PageRankWorkspace::new(),
-    )
-    .unwrap();
+    let rep = fresh::pagerank(&g, 0.85, None, &mut x, Options::new().tol(1e-14)).unwrap();
     assert!(rep.converged);
     for v in &x {
         assert!((v - 1.0 / n as f64).abs() < 1e-13, "{x:?}");
@@ -968,15 +896,7 @@ fn pagerank_known_small_graphs() {
     }
     let g = g.into_csc();
     let mut x = vec![0.0; n];
-    pagerank(
-        &g,
-        d,
-        None,
-        &mut x,
-        Options::new().tol(1e-15),
-        &mut PageRankWorkspace::new(),
-    )
-    .unwrap();
+    fresh::pagerank(&g, d, None, &mut x, Options::new().tol(1e-15)).unwrap();
     let h = ((1.0 - d) / n as f64 + d) / (1.0 + d);
     assert!((x[0] - h).abs() < 1e-14, "{} vs {h}", x[0]);
     for v in &x[1..] {
@@ -986,20 +906,23 @@ fn pagerank_known_small_graphs() {
     let g = Csr::<f64>::zeros(4, 4);
     let p = [1.0, 0.0, 3.0, 0.0];
     let mut x = vec![0.0; 4];
-    pagerank(
-        &g,
-        0.85,
-        Some(&p),
-        &mut x,
-        Options::new().tol(1e-15),
-        &mut PageRankWorkspace::new(),
-    )
-    .unwrap();
+    fresh::pagerank(&g, 0.85, Some(&p), &mut x, Options::new().tol(1e-15)).unwrap();
     assert_eq!(x, [0.25, 0.0, 0.75, 0.0]);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Lanczos.
+
+/// `|gotᵢ − wantᵢ| < tol` for every value in `got` (`want` may be longer).
+#[track_caller]
+fn assert_near<T: Scalar>(got: &[T], want: &[f64], tol: f64, ctx: &str) {
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        assert!(
+            (g.to_f64() - w).abs() < tol,
+            "{ctx}: value {i} is {g}, want {w} (all: {got:?})"
+        );
+    }
+}
 
 /// Sorted by `which` (best first), as `Eigen::values`.
 fn sort_which(mut v: Vec<f64>, which: Which) -> Vec<f64> {
@@ -1027,13 +950,8 @@ fn check_eigenvectors(
     assert_eq!(vectors.len(), n * k, "{ctx}");
     for i in 0..k {
         let x = &vectors[i * n..(i + 1) * n];
-        let ax = a.apply(false, 1.0, x, 0.0, x);
-        let r: Vec<f64> = ax.iter().zip(x).map(|(p, q)| p - values[i] * q).collect();
-        assert!(
-            norm(&r) <= tol * anorm,
-            "{ctx}: pair {i} residual {}",
-            norm(&r)
-        );
+        let r = eig_residual(a, values[i], x);
+        assert!(r <= tol * anorm, "{ctx}: pair {i} residual {r}");
         for j in 0..=i {
             let y = &vectors[j * n..(j + 1) * n];
             let d = dotp(x, y) - if i == j { 1.0 } else { 0.0 };
@@ -1042,30 +960,16 @@ fn check_eigenvectors(
     }
 }
 
-fn laplacian_oracle(n: usize) -> Oracle {
-    let mut o = zeros(n, n);
-    for i in 0..n {
-        o.a[i][i] = 2.0;
-        if i > 0 {
-            o.a[i][i - 1] = -1.0;
-            o.a[i - 1][i] = -1.0;
-        }
-    }
-    o
-}
-
 #[test]
 fn lanczos_laplacian_1d_known_spectrum() {
     let n = 200;
-    let a = laplacian_1d(n);
-    let o = laplacian_oracle(n);
-    let exact: Vec<f64> = (1..=n)
-        .map(|j| 2.0 - 2.0 * (j as f64 * std::f64::consts::PI / (n + 1) as f64).cos())
-        .collect();
+    let o = laplacian_1d(n);
+    let a = csr::<f64>(&o);
+    let exact = laplacian_1d_eigenvalues(n);
     for which in [Which::Largest, Which::Smallest, Which::LargestMagnitude] {
         let k = 4;
         let want = sort_which(exact.clone(), which);
-        let eig = lanczos(&a, k, which, Options::new(), &mut LanczosWorkspace::new()).unwrap();
+        let eig = fresh::lanczos(&a, k, which, Options::new()).unwrap();
         let ctx = format!(
             "{which:?}: {:?} vs {:?}, {:?}",
             eig.values,
@@ -1077,9 +981,7 @@ fn lanczos_laplacian_1d_known_spectrum() {
             "{ctx}"
         );
         assert_eq!(eig.values.len(), k);
-        for (g, w) in eig.values.iter().zip(&want) {
-            assert!((g - w).abs() < 1e-10, "{ctx}");
-        }
+        assert_near(&eig.values, &want, 1e-10, &ctx);
         check_eigenvectors(&o, &eig.values, &eig.vectors, 4.0, 1e-7, &ctx);
         for i in 0..k {
             assert_eq!(eig.vector(i), &eig.vectors[i * n..(i + 1) * n]);
@@ -1113,8 +1015,7 @@ fn lanczos_clustered_and_repeated_spectrum_on_every_storage() {
             (Which::LargestMagnitude, 4),
         ] {
             let want = sort_which(lambda.clone(), which);
-            let eig =
-                lanczos(&*op, k, which, Options::new(), &mut LanczosWorkspace::new()).unwrap();
+            let eig = fresh::lanczos(&*op, k, which, Options::new()).unwrap();
             let ctx = format!(
                 "{what} {which:?}: {:?} vs {:?}, {:?}",
                 eig.values,
@@ -1122,22 +1023,13 @@ fn lanczos_clustered_and_repeated_spectrum_on_every_storage() {
                 eig.report
             );
             assert!(eig.report.converged, "{ctx}");
-            for (g, w) in eig.values.iter().zip(&want) {
-                assert!((g - w).abs() < 1e-12 * anorm, "{ctx}");
-            }
+            assert_near(&eig.values, &want, 1e-12 * anorm, &ctx);
             check_eigenvectors(&a, &eig.values, &eig.vectors, anorm, 1e-7, &ctx);
         }
     }
     // The top eigenvector (isolated: 10 is 1e-7 from the next, so compare the projection on
     // the cluster's eigenspace instead of one column).
-    let eig = lanczos(
-        &csr::<f64>(&a),
-        1,
-        Which::LargestMagnitude,
-        Options::new(),
-        &mut LanczosWorkspace::new(),
-    )
-    .unwrap();
+    let eig = fresh::lanczos(&csr::<f64>(&a), 1, Which::LargestMagnitude, Options::new()).unwrap();
     assert!((eig.values[0] + 12.0).abs() < 1e-11);
     assert!(dist_up_to_sign(eig.vector(0), &column(&q, 50)) < 1e-8);
 }
@@ -1154,16 +1046,13 @@ fn lanczos_small_k_equals_n() {
         for which in [Which::Largest, Which::Smallest, Which::LargestMagnitude] {
             for k in [n, n.div_ceil(2)] {
                 let want = sort_which(lambda.clone(), which);
-                let eig =
-                    lanczos(&op, k, which, Options::new(), &mut LanczosWorkspace::new()).unwrap();
+                let eig = fresh::lanczos(&op, k, which, Options::new()).unwrap();
                 let ctx = format!(
                     "n={n} k={k} {which:?}: {:?} vs {want:?}, {:?}",
                     eig.values, eig.report
                 );
                 assert!(eig.report.converged, "{ctx}");
-                for (g, w) in eig.values.iter().zip(&want) {
-                    assert!((g - w).abs() < 1e-12 * 10.0, "{ctx}");
-                }
+                assert_near(&eig.values, &want, 1e-12 * 10.0, &ctx);
                 check_eigenvectors(&a, &eig.values, &eig.vectors, 10.0, 1e-8, &ctx);
             }
         }
@@ -1209,8 +1098,7 @@ for which in ['LA', 'SA', 'LM']:
     let out = common::run_python(&py, &["-c", script, path.to_str().unwrap()]);
     let anorm = {
         let mut x = vec![1.0; n];
-        let mut ws = PowerWorkspace::new();
-        power_iteration(&a, &mut x, Options::new().tol(1e-6), &mut ws)
+        fresh::power_iteration(&a, &mut x, Options::new().tol(1e-6))
             .unwrap()
             .value
             .abs()
@@ -1225,7 +1113,7 @@ for which in ['LA', 'SA', 'LM']:
             _ => continue,
         };
         let want = sort_which(parts.map(|s| s.parse::<f64>().unwrap()).collect(), which);
-        let eig = lanczos(&a, 6, which, Options::new(), &mut LanczosWorkspace::new()).unwrap();
+        let eig = fresh::lanczos(&a, 6, which, Options::new()).unwrap();
         let ctx = format!(
             "{which:?}: ours {:?}, scipy {want:?}, {:?}",
             eig.values, eig.report
@@ -1304,14 +1192,7 @@ fn rsvd_known_spectrum_fast_decay_on_every_storage() {
         Box::new(mmap::<f64>(&a, &dir, "rsvd64k", Layout::RowMajor, 64 << 10)),
     ));
     for (what, op) in &ops {
-        let svd = rsvd(
-            &**op,
-            k,
-            Rsvd::default(),
-            Options::new(),
-            &mut RsvdWorkspace::new(),
-        )
-        .unwrap();
+        let svd = fresh::rsvd(&**op, k, Rsvd::default(), Options::new()).unwrap();
         let ctx = format!("{what}: {:?}", svd.report);
         check_svd(&svd, &sigma, &u, &v, 1e-8, 1e-6, k, &ctx);
         assert!(
@@ -1324,35 +1205,14 @@ fn rsvd_known_spectrum_fast_decay_on_every_storage() {
     // The transposed operator: same singular values, u and v swapped.
     let d = dense::<f64>(&a, Layout::RowMajor);
     let at = Transposed(&d);
-    let svd = rsvd(
-        &at,
-        k,
-        Rsvd::default(),
-        Options::new(),
-        &mut RsvdWorkspace::new(),
-    )
-    .unwrap();
+    let svd = fresh::rsvd(&at, k, Rsvd::default(), Options::new()).unwrap();
     check_svd(&svd, &sigma, &v, &u, 1e-8, 1e-6, k, "transposed");
     let mm = mmap::<f64>(&a, &dir, "rsvd-t", Layout::ColMajor, 64 << 10);
-    let svd = rsvd(
-        &Transposed(&mm),
-        k,
-        Rsvd::default(),
-        Options::new(),
-        &mut RsvdWorkspace::new(),
-    )
-    .unwrap();
+    let svd = fresh::rsvd(&Transposed(&mm), k, Rsvd::default(), Options::new()).unwrap();
     check_svd(&svd, &sigma, &v, &u, 1e-8, 1e-6, k, "transposed mmap");
     // f32: to f32 accuracy.
     let d32 = dense::<f32>(&a, Layout::RowMajor);
-    let svd = rsvd(
-        &d32,
-        4,
-        Rsvd::default(),
-        Options::new(),
-        &mut RsvdWorkspace::new(),
-    )
-    .unwrap();
+    let svd = fresh::rsvd(&d32, 4, Rsvd::default(), Options::new()).unwrap();
     for i in 0..4 {
         assert!(
             (svd.s[i] as f64 - sigma[i]).abs() < 1e-5 * sigma[0],
@@ -1375,7 +1235,7 @@ fn rsvd_slow_decay_is_a_lower_bound_that_power_iterations_sharpen() {
             power_iters: q,
             ..Rsvd::default()
         };
-        let svd = rsvd(&op, k, settings, Options::new(), &mut RsvdWorkspace::new()).unwrap();
+        let svd = fresh::rsvd(&op, k, settings, Options::new()).unwrap();
         let mut worst = 0.0f64;
         for i in 0..k {
             // Singular values of a projection never exceed the true ones.
@@ -1401,14 +1261,7 @@ fn rsvd_exactly_rank_deficient() {
     let (a, u, v) = with_singular_values(m, &sigma, 101);
     let op = csr::<f64>(&a);
     // k + oversample = 18 > rank 5.
-    let svd = rsvd(
-        &op,
-        8,
-        Rsvd::default(),
-        Options::new(),
-        &mut RsvdWorkspace::new(),
-    )
-    .unwrap();
+    let svd = fresh::rsvd(&op, 8, Rsvd::default(), Options::new()).unwrap();
     let ctx = format!("{:?} {:?}", svd.s, svd.report);
     assert!(
         svd.u
@@ -1430,24 +1283,10 @@ fn rsvd_exactly_rank_deficient() {
     }
     assert!(svd.report.converged, "{ctx}");
     // k = rank exactly, and the zero matrix.
-    let svd = rsvd(
-        &op,
-        5,
-        Rsvd::default(),
-        Options::new(),
-        &mut RsvdWorkspace::new(),
-    )
-    .unwrap();
+    let svd = fresh::rsvd(&op, 5, Rsvd::default(), Options::new()).unwrap();
     check_svd(&svd, &sigma, &u, &v, 1e-12, 1e-8, 5, "k = rank");
     let z = Csr::<f64>::zeros(30, 20);
-    let svd = rsvd(
-        &z,
-        3,
-        Rsvd::default(),
-        Options::new(),
-        &mut RsvdWorkspace::new(),
-    )
-    .unwrap();
+    let svd = fresh::rsvd(&z, 3, Rsvd::default(), Options::new()).unwrap();
     assert!(svd.s.iter().all(|&s| s == 0.0), "{:?}", svd.s);
     assert!(svd.u.iter().chain(&svd.v).all(|x| x.is_finite()));
 }
@@ -1472,6 +1311,8 @@ fn block_products_equal_separate_products_bit_for_bit() {
         let c = coo::<f64>(&o);
         let d_r = dense::<f64>(&o, Layout::RowMajor);
         let data_c = o.col_major();
+        let mm =
+            |name: &str, layout| mmap::<f64>(&o, &dir, &format!("{name}{seed}"), layout, budget);
         let ops: Vec<(&str, Box<dyn MatVec<f64> + '_>)> = vec![
             ("csr", Box::new(c.to_csr())),
             ("csc", Box::new(c.to_csc())),
@@ -1484,37 +1325,13 @@ fn block_products_equal_separate_products_bit_for_bit() {
                 "dense col-major view",
                 Box::new(DenseView::col_major(m, n, &data_c).unwrap()),
             ),
-            (
-                "mmap row-major",
-                Box::new(mmap::<f64>(
-                    &o,
-                    &dir,
-                    &format!("b{seed}"),
-                    Layout::RowMajor,
-                    budget,
-                )),
-            ),
-            (
-                "mmap col-major",
-                Box::new(mmap::<f64>(
-                    &o,
-                    &dir,
-                    &format!("b{seed}"),
-                    Layout::ColMajor,
-                    budget,
-                )),
-            ),
+            ("mmap row-major", Box::new(mm("b", Layout::RowMajor))),
+            ("mmap col-major", Box::new(mm("b", Layout::ColMajor))),
             ("transposed dense", Box::new(Transposed(&d_r))),
             ("transposed csr", Box::new(Transposed(c.to_csr()))),
             (
                 "transposed mmap",
-                Box::new(Transposed(mmap::<f64>(
-                    &o,
-                    &dir,
-                    &format!("t{seed}"),
-                    Layout::ColMajor,
-                    budget,
-                ))),
+                Box::new(Transposed(mm("t", Layout::ColMajor))),
             ),
         ];
         let mut rng = Rng(seed + 10);
@@ -1655,30 +1472,17 @@ fn bad_input_gets_clear_solver_errors() {
         &["square"],
     );
     expect_err(
-        power_iteration(&rect, &mut x, cgo(), &mut PowerWorkspace::new()),
+        fresh::power_iteration(&rect, &mut x, cgo()),
         "power_iteration",
         &["square"],
     );
     expect_err(
-        pagerank(
-            &rect,
-            0.85,
-            None,
-            &mut x,
-            cgo(),
-            &mut PageRankWorkspace::new(),
-        ),
+        fresh::pagerank(&rect, 0.85, None, &mut x, cgo()),
         "pagerank",
         &["square"],
     );
     expect_err(
-        lanczos(
-            &rect,
-            1,
-            Which::Largest,
-            cgo(),
-            &mut LanczosWorkspace::new(),
-        ),
+        fresh::lanczos(&rect, 1, Which::Largest, cgo()),
         "lanczos",
         &["square"],
     );
@@ -1708,31 +1512,17 @@ fn bad_input_gets_clear_solver_errors() {
         &["preconditioner", "4 x 4"],
     );
     expect_err(
-        power_iteration(&a, &mut [1.0; 6], cgo(), &mut PowerWorkspace::new()),
+        fresh::power_iteration(&a, &mut [1.0; 6], cgo()),
         "power_iteration",
         &["x", "length 6"],
     );
     expect_err(
-        pagerank(
-            &a,
-            0.85,
-            None,
-            &mut [0.0; 4],
-            cgo(),
-            &mut PageRankWorkspace::new(),
-        ),
+        fresh::pagerank(&a, 0.85, None, &mut [0.0; 4], cgo()),
         "pagerank",
         &["x", "length 4"],
     );
     expect_err(
-        pagerank(
-            &a,
-            0.85,
-            Some(&[1.0; 3]),
-            &mut x,
-            cgo(),
-            &mut PageRankWorkspace::new(),
-        ),
+        fresh::pagerank(&a, 0.85, Some(&[1.0; 3]), &mut x, cgo()),
         "pagerank",
         &["personalization", "length 3"],
     );
@@ -1740,7 +1530,7 @@ fn bad_input_gets_clear_solver_errors() {
     // k out of range.
     for k in [0, 6] {
         expect_err(
-            lanczos(&a, k, Which::Largest, cgo(), &mut LanczosWorkspace::new()),
+            fresh::lanczos(&a, k, Which::Largest, cgo()),
             "lanczos",
             &["k must be", &format!("got {k}")],
         );
@@ -1748,7 +1538,7 @@ fn bad_input_gets_clear_solver_errors() {
     let tall = Dense::<f64>::zeros(7, 3, Layout::RowMajor);
     for k in [0, 4] {
         expect_err(
-            rsvd(&tall, k, Rsvd::default(), cgo(), &mut RsvdWorkspace::new()),
+            fresh::rsvd(&tall, k, Rsvd::default(), cgo()),
             "rsvd",
             &["k must be", "1..=3", &format!("got {k}")],
         );
@@ -1771,24 +1561,17 @@ fn bad_input_gets_clear_solver_errors() {
         &["b[2]"],
     );
     expect_err(
-        power_iteration(&a, &mut xb.clone(), cgo(), &mut PowerWorkspace::new()),
+        fresh::power_iteration(&a, &mut xb.clone(), cgo()),
         "power_iteration",
         &["x[4]"],
     );
     expect_err(
-        power_iteration(&a, &mut [0.0; 5], cgo(), &mut PowerWorkspace::new()),
+        fresh::power_iteration(&a, &mut [0.0; 5], cgo()),
         "power_iteration",
         &["zero"],
     );
     expect_err(
-        pagerank(
-            &a,
-            0.85,
-            None,
-            &mut [0.0, f64::NAN, 0.0, 0.0, 0.0],
-            cgo(),
-            &mut PageRankWorkspace::new(),
-        ),
+        fresh::pagerank(&a, 0.85, None, &mut [0.0, f64::NAN, 0.0, 0.0, 0.0], cgo()),
         "pagerank",
         &["x[1]"],
     );
@@ -1809,17 +1592,17 @@ fn bad_input_gets_clear_solver_errors() {
             &["NaN"],
         );
         expect_err(
-            power_iteration(&*op, &mut [1.0; 5], cgo(), &mut PowerWorkspace::new()),
+            fresh::power_iteration(&*op, &mut [1.0; 5], cgo()),
             "power_iteration",
             &["NaN"],
         );
         expect_err(
-            lanczos(&*op, 2, Which::Largest, cgo(), &mut LanczosWorkspace::new()),
+            fresh::lanczos(&*op, 2, Which::Largest, cgo()),
             "lanczos",
             &["NaN"],
         );
         expect_err(
-            rsvd(&*op, 2, Rsvd::default(), cgo(), &mut RsvdWorkspace::new()),
+            fresh::rsvd(&*op, 2, Rsvd::default(), cgo()),
             "rsvd",
             &["NaN"],
         );
@@ -1830,20 +1613,13 @@ fn bad_input_gets_clear_solver_errors() {
             }
         }
         expect_err(
-            pagerank(
-                &csr::<f64>(&g),
-                0.85,
-                None,
-                &mut [0.0; 5],
-                cgo(),
-                &mut PageRankWorkspace::new(),
-            ),
+            fresh::pagerank(&csr::<f64>(&g), 0.85, None, &mut [0.0; 5], cgo()),
             "pagerank",
             &["node 1"],
         );
     }
     // NaN on the diagonal, far from b's support (b = e₀, x = 0).
-    let mut late = laplacian_oracle(30);
+    let mut late = laplacian_1d(30);
     late.a[29][29] = f64::NAN;
     let mut e0 = vec![0.0; 30];
     e0[0] = 1.0;
@@ -1863,22 +1639,22 @@ fn bad_input_gets_clear_solver_errors() {
             &["tolerance"],
         );
         expect_err(
-            power_iteration(&a, &mut [1.0; 5], o(), &mut PowerWorkspace::new()),
+            fresh::power_iteration(&a, &mut [1.0; 5], o()),
             "power_iteration",
             &["tolerance"],
         );
         expect_err(
-            pagerank(&a, 0.85, None, &mut x, o(), &mut PageRankWorkspace::new()),
+            fresh::pagerank(&a, 0.85, None, &mut x, o()),
             "pagerank",
             &["tolerance"],
         );
         expect_err(
-            lanczos(&a, 1, Which::Largest, o(), &mut LanczosWorkspace::new()),
+            fresh::lanczos(&a, 1, Which::Largest, o()),
             "lanczos",
             &["tolerance"],
         );
         expect_err(
-            rsvd(&a, 1, Rsvd::default(), o(), &mut RsvdWorkspace::new()),
+            fresh::rsvd(&a, 1, Rsvd::default(), o()),
             "rsvd",
             &["tolerance"],
         );
@@ -1888,46 +1664,25 @@ fn bad_input_gets_clear_solver_errors() {
     let g = coo::<f64>(&random_graph(5, 9)).to_csc();
     for d in [1.0, 1.5, -0.1, f64::NAN] {
         expect_err(
-            pagerank(&g, d, None, &mut x, cgo(), &mut PageRankWorkspace::new()),
+            fresh::pagerank(&g, d, None, &mut x, cgo()),
             "pagerank",
             &["damping"],
         );
     }
     expect_err(
-        pagerank(
-            &g,
-            0.85,
-            Some(&[1.0, -1.0, 1.0, 1.0, 1.0]),
-            &mut x,
-            cgo(),
-            &mut PageRankWorkspace::new(),
-        ),
+        fresh::pagerank(&g, 0.85, Some(&[1.0, -1.0, 1.0, 1.0, 1.0]), &mut x, cgo()),
         "pagerank",
         &["personalization", "[1]", "non-negative"],
     );
     expect_err(
-        pagerank(
-            &g,
-            0.85,
-            Some(&[0.0; 5]),
-            &mut x,
-            cgo(),
-            &mut PageRankWorkspace::new(),
-        ),
+        fresh::pagerank(&g, 0.85, Some(&[0.0; 5]), &mut x, cgo()),
         "pagerank",
         &["personalization", "sum"],
     );
     let mut neg = Coo::<f64>::new(3, 3);
     neg.push(1, 0, -2.0);
     expect_err(
-        pagerank(
-            &neg.to_csc(),
-            0.85,
-            None,
-            &mut [0.0; 3],
-            cgo(),
-            &mut PageRankWorkspace::new(),
-        ),
+        fresh::pagerank(&neg.to_csc(), 0.85, None, &mut [0.0; 3], cgo()),
         "pagerank",
         &["node 1"],
     );
@@ -1938,13 +1693,7 @@ fn bad_input_gets_clear_solver_errors() {
     indef.push(1, 1, -1.0);
     let indef = indef.into_csr();
     expect_err(
-        cg(
-            &indef,
-            &[1.0, 1.0],
-            &mut [0.0, 0.0],
-            cgo(),
-            &mut CgWorkspace::new(),
-        ),
+        fresh::cg(&indef, &[1.0, 1.0], &mut [0.0, 0.0], cgo()),
         "cg",
         &["positive definite"],
     );
@@ -1953,13 +1702,7 @@ fn bad_input_gets_clear_solver_errors() {
         negdef.push(i, i, -1.0 - i as f64);
     }
     expect_err(
-        cg(
-            &negdef.to_csr(),
-            &[1.0, 2.0, 3.0],
-            &mut [0.0; 3],
-            cgo(),
-            &mut CgWorkspace::new(),
-        ),
+        fresh::cg(&negdef.to_csr(), &[1.0, 2.0, 3.0], &mut [0.0; 3], cgo()),
         "cg",
         &["positive definite"],
     );
@@ -1990,7 +1733,7 @@ fn bad_input_gets_clear_solver_errors() {
         )),
     ] {
         expect_err(
-            lanczos(&*op, 2, Which::Largest, cgo(), &mut LanczosWorkspace::new()),
+            fresh::lanczos(&*op, 2, Which::Largest, cgo()),
             "lanczos",
             &["not symmetric"],
         );
@@ -2005,56 +1748,29 @@ fn bad_input_gets_clear_solver_errors() {
 #[test]
 fn empty_operators() {
     let z = Csr::<f64>::zeros(0, 0);
-    let rep = cg(&z, &[], &mut [], Options::new(), &mut CgWorkspace::new()).unwrap();
+    let rep = fresh::cg(&z, &[], &mut [], Options::new()).unwrap();
     assert!(rep.converged && rep.iterations == 0);
     let jac = Jacobi::from_diagonal(vec![]).unwrap();
     assert!(
-        pcg(
-            &z,
-            &jac,
-            &[],
-            &mut [],
-            Options::new(),
-            &mut CgWorkspace::new()
-        )
-        .unwrap()
-        .converged
+        fresh::pcg(&z, &jac, &[], &mut [], Options::new())
+            .unwrap()
+            .converged
     );
-    let rep = pagerank(
-        &z,
-        0.85,
-        None,
-        &mut [],
-        Options::new(),
-        &mut PageRankWorkspace::new(),
-    )
-    .unwrap();
+    let rep = fresh::pagerank(&z, 0.85, None, &mut [], Options::new()).unwrap();
     assert!(rep.converged);
     expect_err(
-        lanczos(
-            &z,
-            1,
-            Which::Largest,
-            Options::new(),
-            &mut LanczosWorkspace::new(),
-        ),
+        fresh::lanczos(&z, 1, Which::Largest, Options::new()),
         "lanczos",
         &["k must be"],
     );
     expect_err(
-        rsvd(
-            &z,
-            1,
-            Rsvd::default(),
-            Options::new(),
-            &mut RsvdWorkspace::new(),
-        ),
+        fresh::rsvd(&z, 1, Rsvd::default(), Options::new()),
         "rsvd",
         &["k must be"],
     );
     // power_iteration has an `n == 0` branch returning a converged report, but the
     // "start vector is zero" check runs before it, so it is unreachable.
-    let dom = power_iteration(&z, &mut [], Options::new(), &mut PowerWorkspace::new());
+    let dom = fresh::power_iteration(&z, &mut [], Options::new());
     assert!(
         matches!(&dom, Ok(d) if d.report.converged),
         "power_iteration on a 0 x 0 operator: {dom:?}"
@@ -2073,13 +1789,7 @@ fn cg_and_power_iteration_scale_invariant_for_tiny_vectors() {
     for s in [1e-100, 1e-170, 1e-200] {
         let bs: Vec<f64> = b.iter().map(|v| v * s).collect();
         let mut x = vec![0.0; n];
-        let rep = cg(
-            &a,
-            &bs,
-            &mut x,
-            Options::new().tol(1e-12),
-            &mut CgWorkspace::new(),
-        );
+        let rep = fresh::cg(&a, &bs, &mut x, Options::new().tol(1e-12));
         let xs: Vec<f64> = x.iter().map(|v| v / s).collect();
         assert!(
             matches!(rep, Ok(r) if r.converged) && dist(&xs, &want) < 1e-9 * norm(&want),
@@ -2087,12 +1797,7 @@ fn cg_and_power_iteration_scale_invariant_for_tiny_vectors() {
         );
         // The same for the start vector of power iteration: nonzero, not "zero".
         let mut x0 = vec![s; n];
-        let dom = power_iteration(
-            &a,
-            &mut x0,
-            Options::new().tol(1e-10),
-            &mut PowerWorkspace::new(),
-        );
+        let dom = fresh::power_iteration(&a, &mut x0, Options::new().tol(1e-10));
         assert!(
             matches!(dom, Ok(d) if d.report.converged),
             "power_iteration from {s:e}·1: {dom:?}"
@@ -2109,13 +1814,7 @@ fn cg_huge_rhs_is_solved_or_reported_as_overflow() {
     let a = csr::<f64>(&o);
     let b: Vec<f64> = random_vec(n, 114).iter().map(|v| v * 1e200).collect();
     let mut x = vec![0.0; n];
-    match cg(
-        &a,
-        &b,
-        &mut x,
-        Options::new().tol(1e-12),
-        &mut CgWorkspace::new(),
-    ) {
+    match fresh::cg(&a, &b, &mut x, Options::new().tol(1e-12)) {
         Ok(rep) => {
             assert!(rep.converged, "{rep:?}");
             let want = cholesky_solve(&o, &b);
@@ -2132,13 +1831,7 @@ fn power_iteration_dominant_pair_plus_minus_does_not_converge_or_fail() {
     c.push(1, 1, -5.0);
     c.push(2, 2, 1.0);
     let mut x = [1.0, 1.0, 1.0];
-    let dom = power_iteration(
-        &c.to_csr(),
-        &mut x,
-        Options::new().max_iter(50),
-        &mut PowerWorkspace::new(),
-    )
-    .unwrap();
+    let dom = fresh::power_iteration(&c.to_csr(), &mut x, Options::new().max_iter(50)).unwrap();
     assert!(
         !dom.report.converged && dom.report.iterations == 50,
         "{dom:?}"
@@ -2162,7 +1855,7 @@ fn lanczos_degenerate_spectra_and_limits() {
                 .collect(),
         };
         for which in [Which::Largest, Which::Smallest] {
-            let eig = lanczos(&a, 3, which, Options::new(), &mut LanczosWorkspace::new()).unwrap();
+            let eig = fresh::lanczos(&a, 3, which, Options::new()).unwrap();
             assert!(eig.report.converged, "{what}");
             for v in &eig.values {
                 assert!((v - val).abs() < 1e-12, "{what}: {:?}", eig.values);
@@ -2171,15 +1864,8 @@ fn lanczos_degenerate_spectra_and_limits() {
         }
     }
     // The restart limit: not converged is not an error, and k values come back.
-    let a = laplacian_1d(400);
-    let eig = lanczos(
-        &a,
-        4,
-        Which::Smallest,
-        Options::new().max_iter(1),
-        &mut LanczosWorkspace::new(),
-    )
-    .unwrap();
+    let a = csr::<f64>(&laplacian_1d(400));
+    let eig = fresh::lanczos(&a, 4, Which::Smallest, Options::new().max_iter(1)).unwrap();
     assert!(
         !eig.report.converged && eig.report.iterations == 1,
         "{:?}",
@@ -2189,10 +1875,7 @@ fn lanczos_degenerate_spectra_and_limits() {
     assert!(eig.report.residual > f64::EPSILON.sqrt());
     // Basis sizes: from the default to larger than n (clamped to n): same answer. (Smaller
     // bases need far more restarts on this clustered end; ARPACK with ncv = 8 fails too.)
-    let exact: Vec<f64> = (1..=400)
-        .rev()
-        .map(|j| 2.0 - 2.0 * (j as f64 * std::f64::consts::PI / 401.0).cos())
-        .collect();
+    let exact = sort_which(laplacian_1d_eigenvalues(400), Which::Largest);
     for m in [20, 60, 10_000] {
         let eig = lanczos(
             &a,
@@ -2203,9 +1886,7 @@ fn lanczos_degenerate_spectra_and_limits() {
         )
         .unwrap();
         assert!(eig.report.converged, "m={m}: {:?}", eig.report);
-        for (g, w) in eig.values.iter().zip(&exact) {
-            assert!((g - w).abs() < 1e-10, "m={m}: {:?}", eig.values);
-        }
+        assert_near(&eig.values, &exact, 1e-10, &format!("m={m}"));
     }
     // A basis below k + 1 is raised to k + 1; on well-separated eigenvalues it converges.
     let lambda: Vec<f64> = (0..80)
@@ -2228,49 +1909,21 @@ fn lanczos_degenerate_spectra_and_limits() {
         )
         .unwrap();
         assert!(eig.report.converged, "m={m}: {:?}", eig.report);
-        for (g, w) in eig.values.iter().zip(&lambda) {
-            assert!((g - w).abs() < 1e-10, "m={m}: {:?}", eig.values);
-        }
+        assert_near(&eig.values, &lambda, 1e-10, &format!("m={m}"));
     }
     // f32: to f32 accuracy.
-    let mut c = Coo::<f32>::new(300, 300);
-    for i in 0..300 {
-        c.push(i, i, 2.0);
-        if i > 0 {
-            c.push(i, i - 1, -1.0);
-            c.push(i - 1, i, -1.0);
-        }
-    }
-    let a32 = c.into_csr();
-    let eig = lanczos(
-        &a32,
-        3,
-        Which::Largest,
-        Options::new(),
-        &mut LanczosWorkspace::new(),
-    )
-    .unwrap();
+    let a32 = csr::<f32>(&laplacian_1d(300));
+    let eig = fresh::lanczos(&a32, 3, Which::Largest, Options::new()).unwrap();
     assert!(eig.report.converged);
     // The default f32 tolerance (√ε ≈ 3.5e-4) bounds the error by residual²/gap: with gaps of
     // 3e-4 here that is about 1e-3 (measured: 2e-5 to 6e-5).
-    for (j, v) in eig.values.iter().enumerate() {
-        let w = 2.0 - 2.0 * ((300 - j) as f64 * std::f64::consts::PI / 301.0).cos();
-        assert!((*v as f64 - w).abs() < 1e-3, "{:?}", eig.values);
-    }
+    let exact = sort_which(laplacian_1d_eigenvalues(300), Which::Largest);
+    assert_near(&eig.values, &exact, 1e-3, "f32 1-D Laplacian");
     // With well-separated eigenvalues, f32 accuracy.
     let o32 = csr::<f32>(&o);
-    let eig = lanczos(
-        &o32,
-        3,
-        Which::Largest,
-        Options::new(),
-        &mut LanczosWorkspace::new(),
-    )
-    .unwrap();
+    let eig = fresh::lanczos(&o32, 3, Which::Largest, Options::new()).unwrap();
     assert!(eig.report.converged);
-    for (g, w) in eig.values.iter().zip(&lambda) {
-        assert!((*g as f64 - w).abs() < 1e-5 * 10.0, "{:?}", eig.values);
-    }
+    assert_near(&eig.values, &lambda, 1e-5 * 10.0, "f32");
 }
 
 /// One workspace reused across problems of different sizes (and `k`) gives the same bits as
@@ -2290,50 +1943,27 @@ fn workspaces_reused_across_sizes_match_fresh_ones() {
         let ctx = format!("round {round}, n = {n}");
         let (mut x1, mut x2) = (vec![0.0; n], vec![0.0; n]);
         let r1 = cg(&a, &b, &mut x1, Options::new(), &mut cws).unwrap();
-        let r2 = cg(&a, &b, &mut x2, Options::new(), &mut CgWorkspace::new()).unwrap();
+        let r2 = fresh::cg(&a, &b, &mut x2, Options::new()).unwrap();
         assert!(r1 == r2 && bits(&x1) == bits(&x2), "cg {ctx}");
         let r1 = pcg(&a, &jac, &b, &mut x1, Options::new(), &mut cws).unwrap();
-        let r2 = pcg(
-            &a,
-            &jac,
-            &b,
-            &mut x2,
-            Options::new(),
-            &mut CgWorkspace::new(),
-        )
-        .unwrap();
+        let r2 = fresh::pcg(&a, &jac, &b, &mut x2, Options::new()).unwrap();
         assert!(r1 == r2 && bits(&x1) == bits(&x2), "pcg {ctx}");
         let (mut x1, mut x2) = (b.clone(), b.clone());
         let d1 = power_iteration(&a, &mut x1, Options::new(), &mut pws).unwrap();
-        let d2 = power_iteration(&a, &mut x2, Options::new(), &mut PowerWorkspace::new()).unwrap();
+        let d2 = fresh::power_iteration(&a, &mut x2, Options::new()).unwrap();
         assert!(d1 == d2 && bits(&x1) == bits(&x2), "power {ctx}");
         let g = coo::<f64>(&random_graph(n, 122)).to_csc();
         let (mut x1, mut x2) = (vec![0.0; n], vec![0.0; n]);
         let r1 = pagerank(&g, 0.85, None, &mut x1, Options::new(), &mut gws).unwrap();
-        let r2 = pagerank(
-            &g,
-            0.85,
-            None,
-            &mut x2,
-            Options::new(),
-            &mut PageRankWorkspace::new(),
-        )
-        .unwrap();
+        let r2 = fresh::pagerank(&g, 0.85, None, &mut x2, Options::new()).unwrap();
         assert!(r1 == r2 && bits(&x1) == bits(&x2), "pagerank {ctx}");
         let k = 1 + round % 3;
         let which = [Which::Largest, Which::Smallest, Which::LargestMagnitude][round % 3];
         let e1 = lanczos(&a, k, which, Options::new(), &mut lws).unwrap();
-        let e2 = lanczos(&a, k, which, Options::new(), &mut LanczosWorkspace::new()).unwrap();
+        let e2 = fresh::lanczos(&a, k, which, Options::new()).unwrap();
         assert!(e1 == e2, "lanczos {ctx}");
         let s1 = rsvd(&a, k, Rsvd::default(), Options::new(), &mut rws).unwrap();
-        let s2 = rsvd(
-            &a,
-            k,
-            Rsvd::default(),
-            Options::new(),
-            &mut RsvdWorkspace::new(),
-        )
-        .unwrap();
+        let s2 = fresh::rsvd(&a, k, Rsvd::default(), Options::new()).unwrap();
         assert!(s1 == s2, "rsvd {ctx}");
     }
 }
@@ -2348,14 +1978,7 @@ fn rsvd_reports_progress_once_per_power_iteration() {
         power_iters: 4,
         ..Rsvd::default()
     };
-    let svd = rsvd(
-        &a,
-        3,
-        settings,
-        Options::new().progress(&mut cb),
-        &mut RsvdWorkspace::new(),
-    )
-    .unwrap();
+    let svd = fresh::rsvd(&a, 3, settings, Options::new().progress(&mut cb)).unwrap();
     assert_eq!(seen, [1, 2, 3, 4]);
     assert_eq!(svd.report.iterations, 4);
     // Against the dense reference: A·vᵢ = σᵢ·uᵢ up to the reported residual.
@@ -2381,13 +2004,8 @@ fn power_iteration_value_is_rayleigh_quotient_of_returned_vector() {
     let a = csr::<f64>(&o);
     for max_iter in [1, 3, 10] {
         let mut x = random_vec(30, 151);
-        let dom = power_iteration(
-            &a,
-            &mut x,
-            Options::new().tol(0.0).max_iter(max_iter),
-            &mut PowerWorkspace::new(),
-        )
-        .unwrap();
+        let dom =
+            fresh::power_iteration(&a, &mut x, Options::new().tol(0.0).max_iter(max_iter)).unwrap();
         let rq = dotp(&x, &o.apply(false, 1.0, &x, 0.0, &x)) / dotp(&x, &x);
         assert!(
             (dom.value - rq).abs() <= 1e-12 * rq.abs(),

@@ -7,78 +7,16 @@
 //! other tests (which allocate) concurrently.
 
 mod common;
+mod counting;
 
-use common::{Rng, TempDir};
+use common::{Rng, TempDir, poisson_2d};
+use counting::counted;
 use matvec::io::npy::write_dense;
 use matvec::solve::{
     CgWorkspace, Jacobi, LanczosWorkspace, Options, PageRankWorkspace, PowerWorkspace, Rsvd,
     RsvdWorkspace, Which, cg, lanczos, pagerank, pcg, power_iteration, rsvd,
 };
 use matvec::{Coo, Csc, Csr, Dense, Layout, MatVec, MmapDense, Par};
-use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call to the system allocator unchanged; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: AllocLayout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: AllocLayout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Runs `f` and returns how many allocations happened meanwhile, with its result.
-fn counted<R>(f: impl FnOnce() -> R) -> (usize, R) {
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
-    let r = f();
-    (ALLOCATIONS.load(Ordering::SeqCst) - before, r)
-}
-
-/// The 5-point Laplacian on a `k × k` grid.
-fn poisson_2d(k: usize) -> Csr<f64> {
-    let n = k * k;
-    let mut coo = Coo::<f64>::with_capacity(n, n, 5 * n);
-    for i in 0..k {
-        for j in 0..k {
-            let r = i * k + j;
-            coo.push(r, r, 4.0);
-            if i > 0 {
-                coo.push(r, r - k, -1.0);
-            }
-            if i + 1 < k {
-                coo.push(r, r + k, -1.0);
-            }
-            if j > 0 {
-                coo.push(r, r - 1, -1.0);
-            }
-            if j + 1 < k {
-                coo.push(r, r + 1, -1.0);
-            }
-        }
-    }
-    coo.into_csr()
-}
 
 struct Problems {
     a: Csr<f64>,
@@ -107,51 +45,44 @@ fn few_and_many(
     (a_few, a_many)
 }
 
+/// Tolerance 0, so a solver runs exactly `iters` iterations (restarts for Lanczos), on the
+/// threads of `par`.
+fn exact<'a>(iters: usize, par: Par) -> Options<'a, f64> {
+    Options::new().tol(0.0).max_iter(iters).par(par)
+}
+
 fn check_all(p: &Problems, par: Par) {
     let n = p.b.len();
 
     // Conjugate gradients, plain and Jacobi-preconditioned.
     let mut ws = CgWorkspace::new();
     let mut x = vec![0.0; n];
-    let (f, m) = few_and_many("cg", par, 5, 50, |it| {
-        x.fill(0.0);
-        let r = cg(
-            &p.a,
-            &p.b,
-            &mut x,
-            Options::new().tol(0.0).max_iter(it).par(par),
-            &mut ws,
-        )
-        .unwrap();
-        assert_eq!(r.iterations, it);
-    });
-    assert_eq!((f, m), (0, 0), "cg allocated ({par:?})");
-    let (f, m) = few_and_many("pcg (Jacobi)", par, 5, 50, |it| {
-        x.fill(0.0);
-        let r = pcg(
-            &p.a,
-            &p.jac,
-            &p.b,
-            &mut x,
-            Options::new().tol(0.0).max_iter(it).par(par),
-            &mut ws,
-        )
-        .unwrap();
-        assert_eq!(r.iterations, it);
-    });
-    assert_eq!((f, m), (0, 0), "pcg allocated ({par:?})");
+    for (what, jac) in [("cg", None), ("pcg (Jacobi)", Some(&p.jac))] {
+        let (f, m) = few_and_many(what, par, 5, 50, |it| {
+            x.fill(0.0);
+            let r = match jac {
+                None => cg(&p.a, &p.b, &mut x, exact(it, par), &mut ws),
+                Some(jac) => pcg(&p.a, jac, &p.b, &mut x, exact(it, par), &mut ws),
+            }
+            .unwrap();
+            assert_eq!(r.iterations, it);
+        });
+        assert_eq!((f, m), (0, 0), "{what} allocated ({par:?})");
+    }
 
     // With a progress callback (it is the caller's; it allocates nothing here).
     let mut calls = 0usize;
     let (f, m) = few_and_many("cg + progress", par, 5, 50, |it| {
         x.fill(0.0);
         let mut cb = |_: &matvec::solve::Progress<f64>| calls += 1;
-        let opts = Options::new()
-            .tol(0.0)
-            .max_iter(it)
-            .par(par)
-            .progress(&mut cb);
-        cg(&p.a, &p.b, &mut x, opts, &mut ws).unwrap();
+        cg(
+            &p.a,
+            &p.b,
+            &mut x,
+            exact(it, par).progress(&mut cb),
+            &mut ws,
+        )
+        .unwrap();
     });
     assert_eq!(
         (f, m),
@@ -164,13 +95,7 @@ fn check_all(p: &Problems, par: Par) {
     let mut ws = PowerWorkspace::new();
     let (f, m) = few_and_many("power_iteration", par, 5, 50, |it| {
         x.copy_from_slice(&p.b);
-        let d = power_iteration(
-            &p.a,
-            &mut x,
-            Options::new().tol(0.0).max_iter(it).par(par),
-            &mut ws,
-        )
-        .unwrap();
+        let d = power_iteration(&p.a, &mut x, exact(it, par), &mut ws).unwrap();
         assert_eq!(d.report.iterations, it);
     });
     assert_eq!((f, m), (0, 0), "power_iteration allocated ({par:?})");
@@ -184,15 +109,7 @@ fn check_all(p: &Problems, par: Par) {
     ] {
         let (f, m) = few_and_many(what, par, 5, 50, |it| {
             x.fill(0.0);
-            let r = pagerank(
-                &p.graph,
-                0.85,
-                v,
-                &mut x,
-                Options::new().tol(0.0).max_iter(it).par(par),
-                &mut ws,
-            )
-            .unwrap();
+            let r = pagerank(&p.graph, 0.85, v, &mut x, exact(it, par), &mut ws).unwrap();
             assert_eq!(r.iterations, it);
         });
         assert_eq!((f, m), (0, 0), "{what} allocated ({par:?})");
@@ -202,14 +119,7 @@ fn check_all(p: &Problems, par: Par) {
     let mut ws = LanczosWorkspace::new();
     for which in [Which::Largest, Which::Smallest] {
         let (f, m) = few_and_many("lanczos", par, 2, 8, |it| {
-            let e = lanczos(
-                &p.a,
-                3,
-                which,
-                Options::new().tol(0.0).max_iter(it).par(par),
-                &mut ws,
-            )
-            .unwrap();
+            let e = lanczos(&p.a, 3, which, exact(it, par), &mut ws).unwrap();
             assert_eq!(e.report.iterations, it);
         });
         assert_eq!(f, m, "lanczos allocations grow with restarts ({par:?})");
@@ -250,7 +160,7 @@ fn solver_iterations_do_not_allocate() {
     // that the parallel kernels really split.
     let k = 100;
     let n = k * k;
-    let a = poisson_2d(k);
+    let a = poisson_2d(k).into_csr();
     let mut rng = Rng(7);
     let b: Vec<f64> = (0..n).map(|_| rng.unit() - 0.5).collect();
     let jac = Jacobi::from_diagonal((0..n).map(|i| 4.0 + (i % 5) as f64).collect()).unwrap();
