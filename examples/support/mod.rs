@@ -136,3 +136,123 @@ pub fn time_per_call(seconds: f64, mut f: impl FnMut()) -> f64 {
         .collect();
     median(&mut t)
 }
+
+/// Sizes rayon's global pool (`Par::Rayon` runs there): `None` keeps one thread per core.
+pub fn set_threads(threads: Option<usize>) -> Result<(), String> {
+    match threads {
+        None => Ok(()),
+        Some(0) => Err("--threads must be at least 1".into()),
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build_global()
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// An iteration progress bar (on stderr; hidden when stderr is not a terminal) for a solver
+/// run of at most `max_iter` iterations, showing the residual as its message.
+pub fn iteration_bar(what: &str, max_iter: usize) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(max_iter as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!(
+            "{what} [{{bar:40}}] {{pos}}/{{len}} it, residual {{msg}} ({{elapsed}})"
+        ))
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+/// The 5-point Laplacian of a `k × k` grid (Dirichlet boundary) in CSR form: `k²` rows,
+/// 4 on the diagonal and −1 for each grid neighbour, columns sorted.
+pub fn poisson2d(k: usize) -> matvec::Csr<f64> {
+    let n = k * k;
+    let mut row_ptr = Vec::with_capacity(n + 1);
+    let mut col_idx: Vec<u32> = Vec::with_capacity(5 * n);
+    let mut values = Vec::with_capacity(5 * n);
+    row_ptr.push(0);
+    for i in 0..k {
+        for j in 0..k {
+            let r = i * k + j;
+            let mut put = |c: usize, v: f64| {
+                col_idx.push(c as u32);
+                values.push(v);
+            };
+            if i > 0 {
+                put(r - k, -1.0);
+            }
+            if j > 0 {
+                put(r - 1, -1.0);
+            }
+            put(r, 4.0);
+            if j + 1 < k {
+                put(r + 1, -1.0);
+            }
+            if i + 1 < k {
+                put(r + k, -1.0);
+            }
+            row_ptr.push(col_idx.len());
+        }
+    }
+    matvec::Csr::try_new(n, n, row_ptr, col_idx, values).expect("valid Poisson matrix")
+}
+
+/// SplitMix64: a tiny deterministic generator (same numbers on every machine).
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `[0, 1)`.
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
+/// An R-MAT graph (Graph500's `a, b, c = 0.57, 0.19, 0.19`) on `2^scale` nodes with
+/// `edge_factor · 2^scale` edges of weight 1 (duplicates add up, self-loops kept), as COO
+/// triplets `(i, j)` for the edge `i → j`. Node ids are scrambled by a fixed odd multiplier so
+/// that the heavy nodes are not simply 0, 1, 2, ….
+pub fn rmat_graph(scale: u32, edge_factor: usize, seed: u64) -> matvec::Coo<f64> {
+    assert!((1..=31).contains(&scale));
+    let n = 1usize << scale;
+    let m = edge_factor * n;
+    let t = |p: f64| (p * 4_294_967_296.0) as u64;
+    let (ta, tab, tabc) = (t(0.57), t(0.76), t(0.95));
+    let mask = (n - 1) as u64;
+    let scramble = |v: u32| ((v as u64).wrapping_mul(0x9E37_79B9) & mask) as u32;
+    let mut rng = SplitMix64(seed);
+    let mut rows = Vec::with_capacity(m);
+    let mut cols = Vec::with_capacity(m);
+    for _ in 0..m {
+        let (mut r, mut c) = (0u32, 0u32);
+        let mut bits = 0u64;
+        for level in 0..scale {
+            let u = if level.is_multiple_of(2) {
+                bits = rng.next_u64();
+                bits & 0xFFFF_FFFF
+            } else {
+                bits >> 32
+            };
+            let (dr, dc) = if u < ta {
+                (0, 0)
+            } else if u < tab {
+                (0, 1)
+            } else if u < tabc {
+                (1, 0)
+            } else {
+                (1, 1)
+            };
+            r = (r << 1) | dr;
+            c = (c << 1) | dc;
+        }
+        rows.push(scramble(r));
+        cols.push(scramble(c));
+    }
+    matvec::Coo::try_from_triplets(n, n, rows, cols, vec![1.0; m]).expect("valid R-MAT triplets")
+}
