@@ -419,3 +419,40 @@ fn cli_pagerank_top_nodes_match_dense_google_matrix() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The `pca_out_of_core` example on its synthetic data set (planted singular values) and on a
+/// missing file.
+#[test]
+fn cli_pca_out_of_core_recovers_planted_spectrum() {
+    let Some(bin) = example("pca_out_of_core") else {
+        return;
+    };
+    let args = [
+        "--rows", "3000", "--cols", "40", "--k", "5", "--budget", "256KiB",
+    ];
+    let out = Command::new(&bin).args(args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("largest relative error"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let err: f64 = line
+        .split("planted ones ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(err < 1e-8, "{line}");
+
+    let (code, err) = run(&bin, &[OsStr::new("/nonexistent/data.npy")]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with("error: ") && err.lines().count() == 1,
+        "{err}"
+    );
+}
