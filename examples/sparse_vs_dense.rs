@@ -12,6 +12,7 @@ mod support;
 use clap::Parser;
 use matvec::{Coo, Csr, Dense, Footprint, Layout, MatVec, Par};
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use support::{fmt_bytes, time_per_call};
@@ -19,14 +20,15 @@ use support::{fmt_bytes, time_per_call};
 #[derive(Parser, Debug)]
 #[command(about = "Time CSR against dense A·x over a range of densities and find the crossover")]
 struct Args {
-    /// Rows and columns of the random square matrix.
-    #[arg(long, default_value_t = 2000)]
+    /// Rows and columns of the random square matrix (the default, 4096, makes the dense
+    /// matrix 128 MiB: larger than the caches, as matrices worth this question are).
+    #[arg(long, default_value_t = 4096)]
     n: usize,
     /// Densities to measure (fractions of nonzero entries, in (0, 1]).
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "0.0001,0.001,0.01,0.05,0.1,0.2,0.3,0.5"
+        default_value = "0.0001,0.001,0.01,0.05,0.1,0.2,0.3,0.5,0.7,1"
     )]
     densities: Vec<f64>,
     /// Density of the matrix whose memory footprint is shown in every format.
@@ -36,7 +38,7 @@ struct Args {
     #[arg(long)]
     threads: Option<usize>,
     /// Seconds of timing per format and density (the median of many samples is reported).
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.3)]
     seconds: f64,
     /// Seed of the random matrices.
     #[arg(long, default_value_t = 42)]
@@ -339,17 +341,26 @@ fn draw(tmp: &Path, n: usize, points: &[Point], crossover: Option<f64>) -> Resul
             chart
                 .draw_series(LineSeries::new([(c, tmin), (c, tmax)], BLACK.mix(0.6)))
                 .map_err(|e| err(&e))?;
+            // The label goes on the side of the line with more room (the axis is logarithmic).
+            let right = c.ln() - dmin.ln() < dmax.ln() - c.ln();
+            let (x, hpos) = if right {
+                (c * 1.1, HPos::Left)
+            } else {
+                (c / 1.1, HPos::Right)
+            };
+            let style =
+                TextStyle::from(("sans-serif", 16).into_font()).pos(Pos::new(hpos, VPos::Top));
             chart
                 .draw_series(std::iter::once(Text::new(
                     format!("crossover ≈ {c:.3}"),
-                    (c * 1.1, tmax / 1.3),
-                    ("sans-serif", 16),
+                    (x, tmax / 1.3),
+                    style,
                 )))
                 .map_err(|e| err(&e))?;
         }
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(SeriesLabelPosition::LowerRight)
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .draw()

@@ -257,3 +257,58 @@ pub fn sum_usize(v: &[usize]) -> u64 {
     let tail = rem.iter().fold(0u64, |s, &v| s.wrapping_add(v as u64));
     acc.iter().fold(tail, |s, &v| s.wrapping_add(v))
 }
+
+/// A directory under the system temporary directory, removed (with its contents) on drop:
+/// where the benches write the `.npy` files they memory-map.
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("matvec-bench-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&p).expect("cannot create a temporary directory");
+        TempDir(p)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Largest difference between `a` and `b`, relative to the largest `|a|`.
+pub fn max_rel_diff<T: Copy + Into<f64>>(a: &[T], b: &[T]) -> f64 {
+    let scale = a
+        .iter()
+        .fold(0.0f64, |m, &v| m.max(v.into().abs()))
+        .max(1e-300);
+    a.iter()
+        .zip(b)
+        .fold(0.0f64, |m, (&x, &y)| m.max((x.into() - y.into()).abs()))
+        / scale
+}
+
+/// Builds the global rayon pool with `MATVEC_BENCH_THREADS` threads (default 2) and returns
+/// that number.
+pub fn bench_threads() -> usize {
+    let threads: usize = std::env::var("MATVEC_BENCH_THREADS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(2);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .expect("the global rayon pool is built once, here");
+    threads
+}
+
+/// Whether the group named `g` is selected by `MATVEC_BENCH` (a comma-separated list; unset or
+/// empty selects every group).
+pub fn wanted(g: &str) -> bool {
+    let groups = std::env::var("MATVEC_BENCH").unwrap_or_default();
+    groups.trim().is_empty() || groups.split(',').any(|w| w.trim() == g)
+}
