@@ -8,7 +8,7 @@
 //! Both are parallel and split the output, so results are bit-identical for every [`Par`].
 
 use crate::error::{Error, Result};
-use crate::matvec::{check_lengths, scale_output};
+use crate::matvec::{check_block, check_lengths, scale_output};
 use crate::memory::{Footprint, vec_bytes};
 use crate::par::{self, Par};
 use crate::{MatVec, Scalar};
@@ -352,6 +352,34 @@ impl<T: Scalar> MatVec<T> for DenseView<'_, T> {
             Layout::ColMajor => dot(self.data, outer, inner, alpha, x, beta, y, par),
         }
     }
+    /// Reads the matrix once (tile by tile, each tile used for every vector from cache).
+    #[track_caller]
+    fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        check_block(self.nrows, self.ncols, x.len(), y.len(), false);
+        self.block(alpha, x, beta, y, par, Layout::RowMajor);
+    }
+    /// Reads the matrix once. See [`mul_mat`](Self::mul_mat).
+    #[track_caller]
+    fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        check_block(self.nrows, self.ncols, x.len(), y.len(), true);
+        self.block(alpha, x, beta, y, par, Layout::ColMajor);
+    }
+}
+
+impl<T: Scalar> DenseView<'_, T> {
+    /// Block product; `dot_layout` is the layout in which it is a dot product per slice.
+    fn block(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par, dot_layout: Layout) {
+        let (outer, inner) = self.stored_shape();
+        if alpha == T::ZERO || inner == 0 {
+            return scale_output(beta, y);
+        }
+        if self.layout == dot_layout {
+            dot_multi(self.data, outer, inner, alpha, x, beta, y, outer, 0, par);
+        } else {
+            scale_output(beta, y);
+            axpy_multi(self.data, outer, inner, alpha, x, outer, 0, y, par);
+        }
+    }
 }
 
 impl<T: Scalar> MatVec<T> for Dense<T> {
@@ -368,6 +396,14 @@ impl<T: Scalar> MatVec<T> for Dense<T> {
     #[track_caller]
     fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         self.view().mul_vec_t(alpha, x, beta, y, par)
+    }
+    #[track_caller]
+    fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        self.view().mul_mat(alpha, x, beta, y, par)
+    }
+    #[track_caller]
+    fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        self.view().mul_mat_t(alpha, x, beta, y, par)
     }
 }
 
@@ -523,6 +559,87 @@ pub(crate) fn axpy<T: Scalar>(
             }
         },
     );
+}
+
+/// Bytes of matrix a block product works on at a time: small enough to stay in the L2/L3
+/// cache while it is used for every vector of the block, large enough that each kernel call
+/// still splits across threads.
+const TILE_BYTES: usize = 1 << 20;
+
+/// Slices per tile of a block product: a multiple of [`AXPY_GROUP`] (so tiling never changes
+/// the order of the additions), at least one group.
+fn tile_slices<T>(inner: usize) -> usize {
+    let slice = (inner * std::mem::size_of::<T>()).max(1);
+    (TILE_BYTES / slice / AXPY_GROUP).max(1) * AXPY_GROUP
+}
+
+/// Block product in the "dot" layout: for every vector `j` of the column-major `x` (vectors
+/// of length `nx = inner`) and `y` (vectors of length `ny`),
+/// `y_j[first + o] ← α·⟨a_o, x_j⟩ + β·y_j[first + o]` for the `outer` slices of `data`.
+/// Tiled: each tile of `data` is read from memory once and reused from cache for all vectors;
+/// every entry is computed exactly as by [`dot`] (bit-identical to `k` separate products).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dot_multi<T: Scalar>(
+    data: &[T],
+    outer: usize,
+    inner: usize,
+    alpha: T,
+    x: &[T],
+    beta: T,
+    y: &mut [T],
+    ny: usize,
+    first: usize,
+    par: Par,
+) {
+    let k = y.len().checked_div(ny).unwrap_or(0);
+    let tile = tile_slices::<T>(inner);
+    let mut t0 = 0;
+    while t0 < outer {
+        let t1 = (t0 + tile).min(outer);
+        let td = &data[t0 * inner..t1 * inner];
+        for j in 0..k {
+            let xj = &x[j * inner..(j + 1) * inner];
+            let yj = &mut y[j * ny + first + t0..j * ny + first + t1];
+            dot(td, t1 - t0, inner, alpha, xj, beta, yj, par);
+        }
+        t0 = t1;
+    }
+}
+
+/// Block product in the "axpy" layout, accumulating: `y_j += Σ_o α·x_j[first + o]·a_o` for
+/// every vector `j` (`y` vectors of length `inner`, `x` vectors of length `nx`), tiled as
+/// [`dot_multi`]; bit-identical to [`axpy_accumulate`] per vector.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn axpy_multi<T: Scalar>(
+    data: &[T],
+    outer: usize,
+    inner: usize,
+    alpha: T,
+    x: &[T],
+    nx: usize,
+    first: usize,
+    y: &mut [T],
+    par: Par,
+) {
+    let k = x.len().checked_div(nx).unwrap_or(0);
+    let tile = tile_slices::<T>(inner);
+    let mut t0 = 0;
+    while t0 < outer {
+        let t1 = (t0 + tile).min(outer);
+        let td = &data[t0 * inner..t1 * inner];
+        for j in 0..k {
+            let xj = &x[j * nx + first + t0..j * nx + first + t1];
+            axpy_accumulate(
+                td,
+                inner,
+                alpha,
+                xj,
+                &mut y[j * inner..(j + 1) * inner],
+                par,
+            );
+        }
+        t0 = t1;
+    }
 }
 
 /// `y += Σ_o α·x[o]·a_o` for the `x.len()` contiguous slices of `data` (each `inner` long):

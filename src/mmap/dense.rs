@@ -418,20 +418,13 @@ impl<T: Scalar> MmapDense<T> {
         if self.layout == dot_layout {
             self.for_each_block(|r, block| {
                 let n = r.end - r.start;
-                for j in 0..k {
-                    let yj = &mut y[j * ny..(j + 1) * ny];
-                    let xj = &x[j * nx..(j + 1) * nx];
-                    dense::dot(block, n, inner, alpha, xj, beta, &mut yj[r.clone()], par);
-                }
+                dense::dot_multi(block, n, inner, alpha, x, beta, y, ny, r.start, par);
             });
         } else {
             scale_output(beta, y);
             self.for_each_block(|r, block| {
-                for j in 0..k {
-                    let xj = &x[j * nx..(j + 1) * nx];
-                    let yj = &mut y[j * ny..(j + 1) * ny];
-                    dense::axpy_accumulate(block, inner, alpha, &xj[r.clone()], yj, par);
-                }
+                let n = r.end - r.start;
+                dense::axpy_multi(block, n, inner, alpha, x, nx, r.start, y, par);
             });
         }
     }
