@@ -567,10 +567,12 @@ pub(crate) fn axpy<T: Scalar>(
 const TILE_BYTES: usize = 1 << 20;
 
 /// Slices per tile of a block product: a multiple of [`AXPY_GROUP`] (so tiling never changes
-/// the order of the additions), at least one group.
+/// the order of the additions), and at least 64 slices so that even a tile of very long
+/// slices still splits across threads (it then exceeds `TILE_BYTES` and falls out of the L2
+/// cache, into L3 or memory, as separate products would).
 fn tile_slices<T>(inner: usize) -> usize {
     let slice = (inner * std::mem::size_of::<T>()).max(1);
-    (TILE_BYTES / slice / AXPY_GROUP).max(1) * AXPY_GROUP
+    (TILE_BYTES / slice / AXPY_GROUP).max(16) * AXPY_GROUP
 }
 
 /// Block product in the "dot" layout: for every vector `j` of the column-major `x` (vectors

@@ -2074,3 +2074,133 @@ fn block_products_across_tiles_equal_separate_products() {
         }
     }
 }
+
+/// Lanczos and randomized SVD give the same answer (to rounding) for an operator scaled by
+/// 1e-170, 1e100 or 1e160: the small projected problems are solved in units of a power of two.
+#[test]
+fn lanczos_and_rsvd_are_scale_invariant() {
+    for scale in [1e-170, 1e100, 1e160] {
+        // Diagonal 30 x 30, entries (1..=30)·scale, as CSR.
+        let n = 30;
+        let mut coo = Coo::<f64>::new(n, n);
+        for i in 0..n {
+            coo.push(i, i, (i + 1) as f64 * scale);
+        }
+        let a = coo.into_csr();
+        let eig = lanczos(
+            &a,
+            2,
+            Which::Largest,
+            Options::new(),
+            &mut LanczosWorkspace::new(),
+        )
+        .unwrap();
+        assert!(eig.report.converged, "{scale}: {:?}", eig.report);
+        for (v, exact) in eig.values.iter().zip([30.0, 29.0]) {
+            assert!(
+                (v / scale - exact).abs() < 1e-9 * exact,
+                "{scale}: {:?}",
+                eig.values
+            );
+        }
+        // 20 x 10 with diagonal (1..=10)·scale.
+        let mut d = Dense::<f64>::zeros(20, 10, Layout::RowMajor);
+        for i in 0..10 {
+            d.set(i, i, (i + 1) as f64 * scale);
+        }
+        let svd = rsvd(
+            &d,
+            2,
+            Rsvd::default(),
+            Options::new(),
+            &mut RsvdWorkspace::new(),
+        )
+        .unwrap();
+        for (s, exact) in svd.s.iter().zip([10.0, 9.0]) {
+            assert!(
+                (s / scale - exact).abs() < 1e-9 * exact,
+                "{scale}: {:?}",
+                svd.s
+            );
+        }
+        assert!(svd.report.converged, "{scale}: {:?}", svd.report);
+    }
+}
+
+/// f32 Lanczos converges on eigenvalues at 0 (its residual floor uses f32's epsilon).
+#[test]
+fn lanczos_f32_converges_at_a_zero_eigenvalue() {
+    // Neumann 1-D Laplacian: singular, eigenvalues 2 − 2cos(jπ/n), j = 0..n.
+    let n = 300;
+    let mut coo = Coo::<f32>::new(n, n);
+    for i in 0..n {
+        let deg = if i == 0 || i + 1 == n { 1.0 } else { 2.0 };
+        coo.push(i, i, deg);
+        if i > 0 {
+            coo.push(i, i - 1, -1.0);
+            coo.push(i - 1, i, -1.0);
+        }
+    }
+    let a = coo.into_csr();
+    let eig = lanczos(
+        &a,
+        2,
+        Which::Smallest,
+        Options::new(),
+        &mut LanczosWorkspace::new(),
+    )
+    .unwrap();
+    assert!(eig.report.converged, "{:?}", eig.report);
+    let exact = 2.0 - 2.0 * (std::f64::consts::PI / n as f64).cos();
+    assert!(eig.values[0].abs() < 1e-4, "{:?}", eig.values);
+    assert!(
+        (eig.values[1] as f64 - exact).abs() < 1e-4,
+        "{:?} vs {exact}",
+        eig.values
+    );
+}
+
+/// A failed CG leaves `x` in the caller's units (here untouched: it fails before updating).
+#[test]
+fn cg_error_leaves_x_in_the_callers_units() {
+    let mut coo = Coo::<f64>::new(2, 2);
+    coo.push(0, 0, 1.0);
+    coo.push(1, 1, -1.0);
+    let a = coo.into_csr();
+    let mut x = vec![3.0, 5.0];
+    let e = cg(
+        &a,
+        &[1000.0, 1000.0],
+        &mut x,
+        Options::new(),
+        &mut CgWorkspace::new(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("positive definite"), "{e}");
+    assert_eq!(x, [3.0, 5.0]);
+}
+
+/// Negative single edge weights (with positive row sums) show as a negative rank: an error.
+#[test]
+fn pagerank_negative_weights_are_an_error() {
+    let mut g = Coo::<f64>::new(3, 3);
+    g.push(0, 1, 2.0);
+    g.push(0, 2, -1.0);
+    g.push(1, 0, 1.0);
+    g.push(2, 0, 1.0);
+    let g = g.into_csc();
+    let mut x = vec![0.0; 3];
+    let e = pagerank(
+        &g,
+        0.85,
+        None,
+        &mut x,
+        Options::new(),
+        &mut PageRankWorkspace::new(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::Solver { .. }) && e.to_string().contains("negative"),
+        "{e}"
+    );
+}

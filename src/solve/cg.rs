@@ -11,8 +11,8 @@ pub trait Preconditioner<T: Scalar> {
     fn dim(&self) -> usize;
     /// `z ← M⁻¹·r`, allocating nothing.
     fn apply(&self, r: &[T], z: &mut [T], par: Par);
-    /// `Some(d)` if `M⁻¹` is the diagonal matrix `diag(d)`: [`pcg`] then fuses it into its
-    /// vector pass instead of calling [`apply`](Self::apply).
+    /// `Some(d)` if `M⁻¹` is the diagonal matrix `diag(d)` (`d.len() == dim()`): [`pcg`] then
+    /// fuses it into its vector pass instead of calling [`apply`](Self::apply).
     fn inverse_diagonal(&self) -> Option<&[T]> {
         None
     }
@@ -231,6 +231,17 @@ fn run<T: Scalar>(
         fit(z, n);
     }
     let diag = m.and_then(|m| m.inverse_diagonal());
+    if let Some(d) = diag
+        && d.len() != n
+    {
+        return Err(Error::solver(
+            name,
+            format!(
+                "the preconditioner's inverse diagonal has length {}, but A is {n} x {n}",
+                d.len()
+            ),
+        ));
+    }
 
     let mut report = Report {
         iterations: 0,
@@ -259,108 +270,113 @@ fn run<T: Scalar>(
         },
         &|(), ()| (),
     );
-    let bnorm = norm(par, r);
-    a.mul_vec(-T::ONE, x, T::ONE, r, par);
-    report.products += 1;
-    let mut rr = dot(par, r, r);
-    let mut rz = match m {
-        None => {
-            p.copy_from_slice(r);
-            rr
-        }
-        Some(m) => {
-            m.apply(r, z, par);
-            p.copy_from_slice(z);
-            dot(par, r, z)
-        }
-    };
-    report.residual = rr.sqrt() / bnorm;
-    if !report.residual.is_finite() {
-        return Err(nan(name, 0));
-    }
-    report.converged = report.residual <= tol;
-    while !report.converged && report.iterations < max_iter {
-        let it = report.iterations + 1;
-        a.mul_vec(T::ONE, p, T::ZERO, q, par);
+    // The iterations, in a closure so that `x` is scaled back on every exit, errors too.
+    let outcome = (|| -> Result<()> {
+        let bnorm = norm(par, r);
+        a.mul_vec(-T::ONE, x, T::ONE, r, par);
         report.products += 1;
-        let pq = dot(par, p, q);
-        if !pq.is_finite() {
-            return Err(nan(name, it));
-        }
-        if pq <= T::ZERO {
-            return Err(Error::solver(
-                name,
-                format!(
-                    "A is not positive definite: p^T*A*p = {pq} at iteration {it} \
-                     (conjugate gradients needs a symmetric positive definite matrix)"
-                ),
-            ));
-        }
-        let alpha = rz / pq;
-        // Pass 2: r ← r − α·q, z ← M⁻¹·r, with r·r and r·z.
-        let (rr_new, rz_new) = match (m, diag) {
-            (None, _) => {
-                let rr = par::reduce(
-                    par,
-                    (&mut r[..], &q[..]),
-                    &|(r, q): (&mut [T], &[T])| {
-                        let mut s = T::ZERO;
-                        for (ri, qi) in r.iter_mut().zip(q) {
-                            *ri -= alpha * *qi;
-                            s += *ri * *ri;
-                        }
-                        s
-                    },
-                    &|a, b| a + b,
-                );
-                (rr, rr)
+        let mut rr = dot(par, r, r);
+        let mut rz = match m {
+            None => {
+                p.copy_from_slice(r);
+                rr
             }
-            (Some(_), Some(d)) => par::reduce(
-                par,
-                (&mut r[..], &q[..], &mut z[..], d),
-                &|(r, q, z, d): (&mut [T], &[T], &mut [T], &[T])| {
-                    let (mut s, mut t) = (T::ZERO, T::ZERO);
-                    for (((ri, qi), zi), di) in r.iter_mut().zip(q).zip(z.iter_mut()).zip(d) {
-                        *ri -= alpha * *qi;
-                        *zi = *di * *ri;
-                        s += *ri * *ri;
-                        t += *ri * *zi;
-                    }
-                    (s, t)
-                },
-                &|a, b| (a.0 + b.0, a.1 + b.1),
-            ),
-            (Some(m), None) => {
-                super::vecops::axpy(par, -alpha, q, r);
+            Some(m) => {
                 m.apply(r, z, par);
-                (dot(par, r, r), dot(par, r, z))
+                p.copy_from_slice(z);
+                dot(par, r, z)
             }
         };
-        let beta = rz_new / rz;
-        rr = rr_new;
-        rz = rz_new;
-        // Pass 3: x ← x + α·p, p ← z + β·p (z is r without a preconditioner).
-        let zz: &[T] = if m.is_some() { z } else { r };
-        par::reduce(
-            par,
-            (&mut x[..], &mut p[..], zz),
-            &|(x, p, z): (&mut [T], &mut [T], &[T])| {
-                for ((xi, pi), zi) in x.iter_mut().zip(p.iter_mut()).zip(z) {
-                    *xi += alpha * *pi;
-                    *pi = *zi + beta * *pi;
-                }
-            },
-            &|(), ()| (),
-        );
-        report.iterations = it;
         report.residual = rr.sqrt() / bnorm;
         if !report.residual.is_finite() {
-            return Err(nan(name, it));
+            return Err(nan(name, 0));
         }
         report.converged = report.residual <= tol;
-        opts.report(it, report.residual);
-    }
+        while !report.converged && report.iterations < max_iter {
+            let it = report.iterations + 1;
+            a.mul_vec(T::ONE, p, T::ZERO, q, par);
+            report.products += 1;
+            let pq = dot(par, p, q);
+            if !pq.is_finite() {
+                return Err(nan(name, it));
+            }
+            if pq <= T::ZERO {
+                return Err(Error::solver(
+                    name,
+                    format!(
+                        "A is not positive definite: p^T*A*p = {pq} at iteration {it} \
+                         (conjugate gradients needs a symmetric positive definite matrix)"
+                    ),
+                ));
+            }
+            let alpha = rz / pq;
+            // Pass 2: r ← r − α·q, z ← M⁻¹·r, with r·r and r·z.
+            let (rr_new, rz_new) = match (m, diag) {
+                (None, _) => {
+                    let rr = par::reduce(
+                        par,
+                        (&mut r[..], &q[..]),
+                        &|(r, q): (&mut [T], &[T])| {
+                            let mut s = T::ZERO;
+                            for (ri, qi) in r.iter_mut().zip(q) {
+                                *ri -= alpha * *qi;
+                                s += *ri * *ri;
+                            }
+                            s
+                        },
+                        &|a, b| a + b,
+                    );
+                    (rr, rr)
+                }
+                (Some(_), Some(d)) => par::reduce(
+                    par,
+                    (&mut r[..], &q[..], &mut z[..], d),
+                    &|(r, q, z, d): (&mut [T], &[T], &mut [T], &[T])| {
+                        let (mut s, mut t) = (T::ZERO, T::ZERO);
+                        for (((ri, qi), zi), di) in r.iter_mut().zip(q).zip(z.iter_mut()).zip(d) {
+                            *ri -= alpha * *qi;
+                            *zi = *di * *ri;
+                            s += *ri * *ri;
+                            t += *ri * *zi;
+                        }
+                        (s, t)
+                    },
+                    &|a, b| (a.0 + b.0, a.1 + b.1),
+                ),
+                (Some(m), None) => {
+                    super::vecops::axpy(par, -alpha, q, r);
+                    m.apply(r, z, par);
+                    (dot(par, r, r), dot(par, r, z))
+                }
+            };
+            let beta = rz_new / rz;
+            rr = rr_new;
+            rz = rz_new;
+            // Pass 3: x ← x + α·p, p ← z + β·p (z is r without a preconditioner).
+            let zz: &[T] = if m.is_some() { z } else { r };
+            par::reduce(
+                par,
+                (&mut x[..], &mut p[..], zz),
+                &|(x, p, z): (&mut [T], &mut [T], &[T])| {
+                    for ((xi, pi), zi) in x.iter_mut().zip(p.iter_mut()).zip(z) {
+                        *xi += alpha * *pi;
+                        *pi = *zi + beta * *pi;
+                    }
+                },
+                &|(), ()| (),
+            );
+            report.iterations = it;
+            report.residual = rr.sqrt() / bnorm;
+            if !report.residual.is_finite() {
+                return Err(nan(name, it));
+            }
+            report.converged = report.residual <= tol;
+            opts.report(it, report.residual);
+        }
+        Ok(())
+    })();
     scale(par, unit, x);
+    outcome?;
     Ok(report)
 }
 

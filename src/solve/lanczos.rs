@@ -206,7 +206,7 @@ pub fn lanczos<T: Scalar>(
     let v0n = norm(par, &v[..n]);
     scale(par, T::ONE / v0n, &mut v[..n]);
 
-    let eps23 = f64::EPSILON.powf(2.0 / 3.0);
+    let eps23 = T::EPSILON.to_f64().powf(2.0 / 3.0); // of the working precision, as ARPACK
     let mut kept = 0;
     let mut beta_last;
     loop {

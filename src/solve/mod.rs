@@ -5,7 +5,9 @@
 //! COO, dense, memory-mapped and user-defined operators), writes into buffers the caller
 //! owns, and keeps its temporaries in a *workspace* the caller may reuse: after the first call
 //! of a given size, iterations allocate nothing (`tests/solve_alloc.rs` proves it with a
-//! counting allocator).
+//! counting allocator, under `Par::Seq` and inside a rayon pool's `install`; called from
+//! outside any pool, rayon's job queue itself allocates a block every 63 parallel calls or so,
+//! as for the products — see `tests/alloc.rs`).
 //!
 //! | function | problem | workspace |
 //! |---|---|---|

@@ -52,8 +52,9 @@ impl<T: Scalar> PageRankWorkspace<T> {
 ///
 /// [`Error::Solver`] if `graph` is not square, `damping` is not in `[0, 1)`, `x` or the
 /// personalization vector has the wrong length, a negative or non-finite entry, or a
-/// personalization vector sums to 0, or a node's out-weights sum to a negative or non-finite
-/// value.
+/// personalization vector sums to 0, a node's out-weights sum to a negative, non-finite or
+/// subnormal value, or a rank comes out negative (negative edge weights: single weights are
+/// not read, only row sums, so this is how they show).
 ///
 /// # Examples
 ///
@@ -141,7 +142,19 @@ pub fn pagerank<T: Scalar>(
                 ),
             ));
         }
-        *d = if *d > T::ZERO { T::ONE / *d } else { T::ZERO };
+        if *d > T::ZERO {
+            let inv = T::ONE / *d;
+            if !inv.is_finite() {
+                return Err(Error::solver(
+                    NAME,
+                    format!(
+                        "the out-edge weights of node {i} sum to {d}, too small to normalize \
+                         (its inverse overflows)"
+                    ),
+                ));
+            }
+            *d = inv;
+        }
     }
     // Start vector.
     let s: T = x.iter().copied().sum();
@@ -207,6 +220,17 @@ pub fn pagerank<T: Scalar>(
         if report.converged {
             break;
         }
+    }
+    // Row sums are checked, single weights are not (that would need the matrix's entries):
+    // a negative weight shows as a negative rank.
+    if let Some(i) = x.iter().position(|&v| v < T::ZERO) {
+        return Err(Error::solver(
+            NAME,
+            format!(
+                "the rank of node {i} came out negative ({}): the graph has negative edge weights",
+                x[i]
+            ),
+        ));
     }
     Ok(report)
 }

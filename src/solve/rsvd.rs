@@ -36,7 +36,8 @@ pub struct Svd<T> {
     pub u: Vec<T>,
     /// Singular values, largest first.
     pub s: Vec<T>,
-    /// Right singular vectors, column-major `n × k` (vector `i` is `v[i*n..(i+1)*n]`).
+    /// Right singular vectors, column-major `n × k` (vector `i` is `v[i*n..(i+1)*n]`); the
+    /// vector of a singular value that is exactly 0 is left 0 (any unit vector would do).
     pub v: Vec<T>,
     /// Power iterations, products, the largest `‖A·vᵢ − σᵢ·uᵢ‖ / σ₁`, and whether it is at
     /// most the tolerance.
@@ -125,7 +126,7 @@ pub fn rsvd<T: Scalar>(
         ));
     }
     let par = opts.par;
-    let l = (k + settings.oversample).min(kmax);
+    let l = k.saturating_add(settings.oversample).min(kmax);
     let RsvdWorkspace {
         y,
         z,
@@ -195,13 +196,17 @@ pub fn rsvd<T: Scalar>(
         return Err(nan(2 * settings.power_iters + 2));
     }
     one_sided_svd(r, l, w);
-    let sigma = |j: usize| {
-        r[j * l..(j + 1) * l]
-            .iter()
-            .map(|x| x * x)
-            .sum::<f64>()
-            .sqrt()
-    };
+    let sigma = |j: usize| super::small::norm(&r[j * l..(j + 1) * l]);
+    if let Some(j) = (0..l).find(|&j| !sigma(j).is_finite()) {
+        return Err(Error::solver(
+            NAME,
+            format!(
+                "singular value {j} of the projected problem is {}: the operator holds NaN or \
+                 infinity, or overflows",
+                sigma(j)
+            ),
+        ));
+    }
     order.clear();
     order.extend(0..l);
     order.sort_unstable_by(|&p, &q| sigma(q).total_cmp(&sigma(p)));
@@ -235,7 +240,11 @@ pub fn rsvd<T: Scalar>(
         let col = &mut av[c * m..(c + 1) * m];
         super::vecops::axpy(par, -s[c], &u[c * m..(c + 1) * m], col);
         let rc = norm(par, col).to_f64();
-        worst = worst.max(if s1 > 0.0 { rc / s1 } else { rc });
+        let q = if s1 > 0.0 { rc / s1 } else { rc };
+        if !q.is_finite() {
+            return Err(nan(2 * settings.power_iters + 3));
+        }
+        worst = worst.max(q);
     }
     report.residual = T::from_f64(worst);
     report.converged = worst <= opts.tol.to_f64();

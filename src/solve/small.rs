@@ -7,17 +7,21 @@
 
 /// Eigen-decomposition of the symmetric `m × m` matrix `a` (overwritten: its diagonal ends
 /// as the eigenvalues, unsorted) by cyclic Jacobi; the eigenvectors are written to the
-/// columns of `v`.
+/// columns of `v`. Any scale works (computed in units of a power of two); a matrix holding
+/// NaN or infinity is left as it is.
 pub(crate) fn sym_eig(a: &mut [f64], m: usize, v: &mut [f64]) {
     debug_assert!(a.len() >= m * m && v.len() >= m * m);
     v[..m * m].fill(0.0);
     for i in 0..m {
         v[i * m + i] = 1.0;
     }
-    let norm2: f64 = a[..m * m].iter().map(|x| x * x).sum();
-    if norm2 == 0.0 {
+    // Work in units of a power of two near max|aᵢⱼ| (exact), so that the sums of squares
+    // below neither overflow nor underflow whatever the operator's scale.
+    let Some(unit) = unit_of(&a[..m * m]) else {
         return;
-    }
+    };
+    a[..m * m].iter_mut().for_each(|x| *x /= unit);
+    let norm2: f64 = a[..m * m].iter().map(|x| x * x).sum();
     for _sweep in 0..64 {
         let mut off = 0.0;
         for q in 0..m {
@@ -47,6 +51,25 @@ pub(crate) fn sym_eig(a: &mut [f64], m: usize, v: &mut [f64]) {
             }
         }
     }
+    a[..m * m].iter_mut().for_each(|x| *x *= unit);
+}
+
+/// A power of two near the largest `|x|` (`None` if all are zero or any is not finite), to
+/// scale by exactly.
+fn unit_of(x: &[f64]) -> Option<f64> {
+    let max = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if max == 0.0 || !max.is_finite() || x.iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    Some(2f64.powi(max.log2().floor() as i32))
+}
+
+/// `‖x‖₂` without overflow or underflow.
+pub(crate) fn norm(x: &[f64]) -> f64 {
+    match unit_of(x) {
+        None => x.iter().fold(0.0f64, |m, v| m.max(v.abs())), // 0, inf or NaN
+        Some(u) => x.iter().map(|v| (v / u) * (v / u)).sum::<f64>().sqrt() * u,
+    }
 }
 
 /// Singular value decomposition of the `m × m` matrix `r` by one-sided Jacobi: on return
@@ -58,6 +81,10 @@ pub(crate) fn one_sided_svd(r: &mut [f64], m: usize, w: &mut [f64]) {
     for i in 0..m {
         w[i * m + i] = 1.0;
     }
+    let Some(unit) = unit_of(&r[..m * m]) else {
+        return;
+    };
+    r[..m * m].iter_mut().for_each(|x| *x /= unit);
     for _sweep in 0..64 {
         let mut rotated = false;
         for q in 1..m {
@@ -66,7 +93,7 @@ pub(crate) fn one_sided_svd(r: &mut [f64], m: usize, w: &mut [f64]) {
                 let alpha: f64 = cp.iter().map(|x| x * x).sum();
                 let beta: f64 = cq.iter().map(|x| x * x).sum();
                 let gamma: f64 = cp.iter().zip(cq).map(|(x, y)| x * y).sum();
-                if gamma == 0.0 || gamma.abs() <= 1e-15 * (alpha * beta).sqrt() {
+                if gamma == 0.0 || gamma.abs() <= 1e-15 * alpha.sqrt() * beta.sqrt() {
                     continue;
                 }
                 rotated = true;
@@ -82,6 +109,7 @@ pub(crate) fn one_sided_svd(r: &mut [f64], m: usize, w: &mut [f64]) {
             break;
         }
     }
+    r[..m * m].iter_mut().for_each(|x| *x *= unit);
 }
 
 /// Columns `p, q` of the `m`-row matrix `a` ← `(c·a_p − s·a_q, s·a_p + c·a_q)`.
