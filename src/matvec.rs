@@ -87,6 +87,20 @@ pub trait MatVec<T: Scalar> {
     /// # Panics
     ///
     /// If the lengths are not `ncols·k` and `nrows·k` for one `k`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use matvec::{DenseView, MatVec, Par};
+    ///
+    /// let data = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]; // 2 x 3, row-major
+    /// let a = DenseView::row_major(2, 3, &data).unwrap();
+    /// // Two vectors of length 3, column-major: e₀ and (1, 1, 1).
+    /// let x = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0];
+    /// let mut y = [0.0; 4];
+    /// a.mul_mat(1.0, &x, 0.0, &mut y, Par::Rayon);
+    /// assert_eq!(y, [1.0, 4.0, 6.0, 15.0]);
+    /// ```
     #[track_caller]
     fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         let (m, n) = self.shape();

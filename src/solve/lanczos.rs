@@ -32,6 +32,10 @@ pub struct Eigen<T> {
 
 impl<T: Scalar> Eigen<T> {
     /// Eigenvector `i` (the one of `values[i]`).
+    ///
+    /// # Panics
+    ///
+    /// If `i >= values.len()`.
     pub fn vector(&self, i: usize) -> &[T] {
         let n = self.vectors.len() / self.values.len().max(1);
         &self.vectors[i * n..(i + 1) * n]
@@ -76,8 +80,8 @@ impl<T: Scalar> LanczosWorkspace<T> {
 ///
 /// A pair `(θ, x)` has converged when `‖A·x − θ·x‖ ≤ tol·max(|θ|, ε^⅔·‖H‖)`, with `‖H‖` the
 /// largest Ritz value in magnitude (as ARPACK); the run stops when all `k` have, or after
-/// `opts.max_iter` restarts (default 1000). The report's residual is the largest of these
-/// relative residuals; progress is reported once a restart cycle. The default tolerance
+/// `opts.max_iter` restarts (default 1000; 0 counts as 1). The report's residual is the
+/// largest of these relative residuals; progress is reported once a restart cycle. The default tolerance
 /// (`√ε`) gives eigenvalues to about `ε·‖A‖` (their error is about the residual squared over
 /// the gap), which is how the tests match scipy's `eigsh` to 1e-8.
 ///
