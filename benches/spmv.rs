@@ -425,7 +425,22 @@ fn convert_group(c: &mut Criterion, coo: &Coo<f64>) {
         coo.cols().to_vec(),
         coo.values().to_vec(),
     );
+    // faer's triplets (u32 indices): `try_new_from_triplets` sorts and merges duplicates.
+    let fa_tri: Vec<faer::sparse::Triplet<u32, u32, f64>> = (0..coo.nnz())
+        .map(|k| faer::sparse::Triplet::new(coo.rows()[k], coo.cols()[k], coo.values()[k]))
+        .collect();
+    let fa_csr = |t: &[faer::sparse::Triplet<u32, u32, f64>]| {
+        faer::sparse::SparseRowMat::<u32, f64>::try_new_from_triplets(m, n, t)
+            .expect("faer: valid triplets")
+    };
     let csr = coo.to_csr();
+    {
+        let fa = fa_csr(&fa_tri);
+        let fp: Vec<usize> = fa.row_ptr().iter().map(|&p| p as usize).collect();
+        assert_eq!(csr.row_ptr(), &fp[..]);
+        assert_eq!(csr.col_idx(), fa.col_idx());
+        assert!(max_rel_diff(csr.values(), fa.val()) < 1e-12);
+    }
     {
         let theirs: sprs::CsMatI<f64, u32, usize> = tri.to_csr();
         assert_eq!(csr.row_ptr(), theirs.indptr().raw_storage());
@@ -443,8 +458,12 @@ fn convert_group(c: &mut Criterion, coo: &Coo<f64>) {
     g.bench_function("sprs_trimat_to_csr", |b| {
         b.iter_with_large_drop(|| -> sprs::CsMatI<f64, u32, usize> { tri.to_csr() })
     });
+    g.bench_function("faer_try_new_from_triplets", |b| {
+        b.iter_with_large_drop(|| fa_csr(&fa_tri))
+    });
     g.finish();
     drop(tri);
+    drop(fa_tri);
 
     // CSR <-> CSC of the deduplicated R-MAT matrix: ours (`to_csc`, `Csc::to_csr`, u32
     // indices), sprs (`to_other_storage`, u32 indices, usize offsets), faer (`to_col_major`,
