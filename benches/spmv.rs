@@ -26,7 +26,8 @@
 //! Every sparse group times CSR and CSC in both directions with `Par::Seq` and `Par::Rayon`,
 //! and the peers: sprs `mul_acc_mat_vec_csr` with u32 and with usize indices, faer
 //! `sparse_dense_matmul`, nalgebra-sparse `spmm_csr_dense` (usize indices; it writes into a
-//! preallocated output). `poisson_1000` also times COO both ways. The dense group times
+//! preallocated output). `poisson_1000` also times COO both ways and `MmapCsr` (the same
+//! matrix written as a stored `.npz` and memory-mapped) both ways. The dense group times
 //! `Dense` and `MmapDense` both ways against faer's `matmul` and ndarray's
 //! `general_mat_vec_mul`.
 //!
@@ -49,7 +50,7 @@ mod common;
 use common::{Streams, TempDir, max_rel_diff, poisson2d, random_csr, rmat_coo, vector};
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput};
-use matvec::{Coo, Csc, Csr, Dense, Footprint, Layout, MatVec, MmapDense, Par};
+use matvec::{Coo, Csc, Csr, Dense, Footprint, Layout, MatVec, MmapCsr, MmapDense, Par};
 use nalgebra_sparse::na::{DMatrixView, DMatrixViewMut};
 use nalgebra_sparse::ops::Op;
 use rayon::prelude::*;
@@ -218,6 +219,15 @@ fn sparse_group(c: &mut Criterion, name: &str, a: &Csr<f64>, threads: usize, ext
     };
     let csc = a.to_csc();
     let coo = extras.then(|| coo_of(a));
+    // The same CSR written as a stored scipy `.npz` and memory-mapped (zero-copy).
+    let dir = TempDir::new(&format!("{name}-npz"));
+    let mapped = extras.then(|| {
+        let path = dir.path().join("a.npz");
+        matvec::io::npz::write_csr(&path, a.view()).expect("cannot write the .npz");
+        // SAFETY: the file is private to this bench (its own temporary directory) and is not
+        // modified while mapped.
+        unsafe { MmapCsr::<f64, u32>::open(&path) }.expect("our .npz maps")
+    });
 
     // Everyone computes the same product (up to rounding), in both directions.
     a.mul_vec(1.0, &x, 0.0, &mut y, Par::Seq);
@@ -241,6 +251,11 @@ fn sparse_group(c: &mut Criterion, name: &str, a: &Csr<f64>, threads: usize, ext
     if let Some(coo) = &coo {
         check("coo", &mut |y| coo.mul_vec(1.0, &x, 0.0, y, Par::Rayon));
     }
+    if let Some(mapped) = &mapped {
+        check("mmap csr", &mut |y| {
+            mapped.mul_vec(1.0, &x, 0.0, y, Par::Rayon)
+        });
+    }
     let mut yt = vec![0.0; n];
     a.mul_vec_t(1.0, &x, 0.0, &mut yt, Par::Seq);
     let mut yt2 = vec![0.0; n];
@@ -255,6 +270,10 @@ fn sparse_group(c: &mut Criterion, name: &str, a: &Csr<f64>, threads: usize, ext
         // Both directions are a sequential scatter: Par::Rayon would time the same code.
         bytes(&mut g, touched::<f64>(coo, m, n));
         both_ways(&mut g, "coo", coo, &x, &mut y, &[Par::Seq]);
+    }
+    if let Some(mapped) = &mapped {
+        bytes(&mut g, ours);
+        both_ways(&mut g, "mmap_csr", mapped, &x, &mut y, &BOTH);
     }
     // sprs accumulates (y += A·x): it reads y as well, which the byte count already includes.
     bytes(&mut g, ours);
