@@ -19,7 +19,8 @@
 //! * `dense_8192` [`dense`]: 8192 × 8192 row-major, in memory and memory-mapped from a `.npy`
 //!   file written to the temporary directory (537 MB, removed at the end);
 //! * `coo_to_csr_rmat` and `csr_csc_rmat` [`convert`]: the R-MAT triplets to CSR (in place and
-//!   copying), and the R-MAT CSR to CSC and back.
+//!   copying; against sprs `TriMatI::to_csr` and faer `SparseRowMat::try_new_from_triplets`),
+//!   and the R-MAT CSR to CSC and back (against sprs and faer).
 //!
 //! The density sweep (CSR against dense and memory-mapped dense) is `benches/density.rs`.
 //!
