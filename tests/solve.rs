@@ -2075,10 +2075,11 @@ fn block_products_across_tiles_equal_separate_products() {
     }
 }
 
-/// Lanczos and randomized SVD give the same answer (to rounding) for an operator scaled by
-/// 1e-170, 1e100 or 1e160: the small projected problems are solved in units of a power of two.
+/// Lanczos, randomized SVD and power iteration give the same answer (to rounding) for an
+/// operator scaled by 1e-170, 1e100 or 1e160: norms and the small projected problems are
+/// computed in units of a power of two.
 #[test]
-fn lanczos_and_rsvd_are_scale_invariant() {
+fn lanczos_rsvd_and_power_iteration_are_scale_invariant() {
     for scale in [1e-170, 1e100, 1e160] {
         // Diagonal 30 x 30, entries (1..=30)·scale, as CSR.
         let n = 30;
@@ -2103,6 +2104,21 @@ fn lanczos_and_rsvd_are_scale_invariant() {
                 eig.values
             );
         }
+        // Power iteration on the same diagonal (ratio 29/30: many iterations, fine).
+        let mut x = vec![1.0; n];
+        let dom = power_iteration(
+            &a,
+            &mut x,
+            Options::new().tol(1e-6).max_iter(5000),
+            &mut PowerWorkspace::new(),
+        )
+        .unwrap();
+        assert!(dom.report.converged, "{scale}: {:?}", dom.report);
+        assert!(
+            (dom.value / scale - 30.0).abs() < 1e-6 * 30.0,
+            "{scale}: {}",
+            dom.value
+        );
         // 20 x 10 with diagonal (1..=10)·scale.
         let mut d = Dense::<f64>::zeros(20, 10, Layout::RowMajor);
         for i in 0..10 {

@@ -116,7 +116,14 @@ pub fn power_iteration<T: Scalar>(
             &|(x, y): (&[T], &[T])| (dot_leaf(x, y), dot_leaf(y, y)),
             &|a, b| (a.0 + b.0, a.1 + b.1),
         );
-        if !(lambda.is_finite() && yy.is_finite()) {
+        // yᵀy may overflow (or underflow) for an operator of extreme scale: then the scaled
+        // norm decides, and only a y that really holds NaN or infinity is an error.
+        let ynorm = if yy.is_finite() && yy >= T::MIN_POSITIVE / T::EPSILON {
+            yy.sqrt()
+        } else {
+            norm(par, next)
+        };
+        if !(lambda.is_finite() && ynorm.is_finite()) {
             return Err(Error::solver(
                 NAME,
                 format!(
@@ -127,18 +134,14 @@ pub fn power_iteration<T: Scalar>(
         }
         out.value = lambda;
         out.report.iterations = it;
-        let ynorm = if yy >= T::MIN_POSITIVE / T::EPSILON {
-            yy.sqrt()
-        } else {
-            norm(par, next)
-        };
         if ynorm == T::ZERO {
             // A·x = 0: x is an eigenvector for 0 (and A may be nilpotent).
             out.report.residual = T::ZERO;
             out.report.converged = true;
             break;
         }
-        // One pass: ‖y − λ·x‖², and y ← y/‖y‖ (the next iterate).
+        // One pass: ‖(y − λ·x)/‖y‖‖² (in units of ‖y‖, so it cannot overflow), and
+        // y ← y/‖y‖ (the next iterate).
         let inv = T::ONE / ynorm;
         let r2 = par::reduce(
             par,
@@ -146,7 +149,7 @@ pub fn power_iteration<T: Scalar>(
             &|(x, y): (&[T], &mut [T])| {
                 let mut s = T::ZERO;
                 for (xi, yi) in x.iter().zip(y.iter_mut()) {
-                    let d = *yi - lambda * *xi;
+                    let d = *yi * inv - (lambda * inv) * *xi;
                     s += d * d;
                     *yi *= inv;
                 }
@@ -154,10 +157,11 @@ pub fn power_iteration<T: Scalar>(
             },
             &|a, b| a + b,
         );
+        // ‖y − λx‖ / |λ| = √r2 · ‖y‖ / |λ|.
         out.report.residual = if lambda == T::ZERO {
-            r2.sqrt()
+            r2.sqrt() * ynorm
         } else {
-            r2.sqrt() / lambda.abs()
+            r2.sqrt() * (ynorm / lambda.abs())
         };
         out.report.converged = out.report.residual <= opts.tol;
         opts.report(it, out.report.residual);
