@@ -23,6 +23,8 @@
 //! The bench prints the command that times scipy on the same file (scipy ≥ 1.12 reads with
 //! fast_matrix_market on all cores).
 
+mod common;
+
 use criterion::{Criterion, SamplingMode, Throughput};
 use matvec::Par;
 use matvec::io::mtx::{self, MtxReader};
@@ -35,29 +37,22 @@ const N: usize = 1_000_000;
 const NNZ: usize = 3_000_000;
 const SEED: u64 = 0x5EED_0A7E;
 
-/// SplitMix64.
-struct Rng(u64);
+/// The shared SplitMix64, with this bench's two draws.
+struct Rng(common::SplitMix64);
 
 impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
     fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
+        (self.0.next_u64() % n as u64) as usize
     }
     /// Uniform in (-1, 1), all 53 bits used.
     fn value(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+        (self.0.next_u64() >> 11) as f64 / (1u64 << 52) as f64 - 1.0
     }
 }
 
 /// Writes the benchmark file (column by column) unless a file of the same size is there.
 fn generate(path: &Path) -> std::io::Result<()> {
-    let mut rng = Rng(SEED);
+    let mut rng = Rng(common::SplitMix64::new(SEED));
     // Column counts: NNZ entries spread uniformly over the columns.
     let mut count = vec![0u32; N];
     for _ in 0..NNZ {

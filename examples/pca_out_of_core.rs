@@ -232,6 +232,8 @@ fn pca(args: &Args, path: &Path, synthetic: Option<&Synthetic>, par: Par) -> Res
             args.k
         ));
     }
+    // Vectors a block product carries (rsvd clamps k + oversample the same way).
+    let l = args.k.saturating_add(args.oversample).min(m.min(n));
     let rss_before = resident_bytes().unwrap_or(0);
     let reset = reset_peak_resident();
 
@@ -300,7 +302,7 @@ fn pca(args: &Args, path: &Path, synthetic: Option<&Synthetic>, par: Par) -> Res
          vectors averaged {:.3} s",
         t_one,
         gb(1, t_one),
-        args.k + args.oversample,
+        l,
         t_svd / (passes - 1) as f64
     );
     println!(
@@ -351,7 +353,7 @@ fn pca(args: &Args, path: &Path, synthetic: Option<&Synthetic>, par: Par) -> Res
             fmt_bytes(bytes),
             fmt_bytes(rss_before),
             fmt_bytes(a.budget()),
-            fmt_bytes(8 * ((m + n) * (args.k + args.oversample) + (m + n) * args.k))
+            fmt_bytes(8 * ((m + n) * l + (m + n) * args.k))
         ),
         Some(p) => println!(
             "\npeak resident memory of the whole run: {} (could not reset the peak counter); \
@@ -438,7 +440,7 @@ fn write_synthetic(path: &Path, m: usize, n: usize) -> Result<Synthetic, String>
         .collect();
     let mean: Vec<f64> = (0..n).map(|c| 5.0 + 2.0 * (c as f64).sin()).collect();
     // V: r random vectors of length n, orthonormalized (modified Gram–Schmidt, twice).
-    let mut rng = SplitMix64(0x9CA);
+    let mut rng = SplitMix64::new(0x9CA);
     let mut v: Vec<Vec<f64>> = (0..r)
         .map(|_| (0..n).map(|_| rng.next_f64() - 0.5).collect())
         .collect();

@@ -15,7 +15,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use support::{fmt_bytes, time_per_call};
+use support::{SplitMix64, fmt_bytes, time_per_call};
 
 #[derive(Parser, Debug)]
 #[command(about = "Time CSR against dense A·x over a range of densities and find the crossover")]
@@ -48,28 +48,10 @@ struct Args {
     output: PathBuf,
 }
 
-/// SplitMix64: small, fast and good enough for test matrices.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// A deterministic random `n × n` matrix: each entry is nonzero with probability `density`,
 /// with a value uniform in [-1, 1). Returned as triplets (row-major order, no duplicates).
 fn random_triplets(n: usize, density: f64, seed: u64) -> Vec<(usize, usize, f64)> {
-    let mut rng = SplitMix64(seed ^ density.to_bits());
+    let mut rng = SplitMix64::new(seed ^ density.to_bits());
     let mut t = Vec::with_capacity((density * (n * n) as f64 * 1.01) as usize + 16);
     for i in 0..n {
         for j in 0..n {

@@ -575,6 +575,14 @@ fn tile_slices<T>(inner: usize) -> usize {
     (TILE_BYTES / slice / AXPY_GROUP).max(16) * AXPY_GROUP
 }
 
+/// The tiles (ranges of slices) of `outer` slices of length `inner`, in order.
+fn tiles<T>(outer: usize, inner: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
+    let tile = tile_slices::<T>(inner);
+    (0..outer)
+        .step_by(tile)
+        .map(move |t0| t0..(t0 + tile).min(outer))
+}
+
 /// Block product in the "dot" layout: for every vector `j` of the column-major `x` (vectors
 /// of length `nx = inner`) and `y` (vectors of length `ny`),
 /// `y_j[first + o] ← α·⟨a_o, x_j⟩ + β·y_j[first + o]` for the `outer` slices of `data`.
@@ -594,17 +602,13 @@ pub(crate) fn dot_multi<T: Scalar>(
     par: Par,
 ) {
     let k = y.len().checked_div(ny).unwrap_or(0);
-    let tile = tile_slices::<T>(inner);
-    let mut t0 = 0;
-    while t0 < outer {
-        let t1 = (t0 + tile).min(outer);
-        let td = &data[t0 * inner..t1 * inner];
+    for t in tiles::<T>(outer, inner) {
+        let td = &data[t.start * inner..t.end * inner];
         for j in 0..k {
             let xj = &x[j * inner..(j + 1) * inner];
-            let yj = &mut y[j * ny + first + t0..j * ny + first + t1];
-            dot(td, t1 - t0, inner, alpha, xj, beta, yj, par);
+            let yj = &mut y[j * ny + first + t.start..j * ny + first + t.end];
+            dot(td, t.len(), inner, alpha, xj, beta, yj, par);
         }
-        t0 = t1;
     }
 }
 
@@ -624,23 +628,13 @@ pub(crate) fn axpy_multi<T: Scalar>(
     par: Par,
 ) {
     let k = x.len().checked_div(nx).unwrap_or(0);
-    let tile = tile_slices::<T>(inner);
-    let mut t0 = 0;
-    while t0 < outer {
-        let t1 = (t0 + tile).min(outer);
-        let td = &data[t0 * inner..t1 * inner];
+    for t in tiles::<T>(outer, inner) {
+        let td = &data[t.start * inner..t.end * inner];
         for j in 0..k {
-            let xj = &x[j * nx + first + t0..j * nx + first + t1];
-            axpy_accumulate(
-                td,
-                inner,
-                alpha,
-                xj,
-                &mut y[j * inner..(j + 1) * inner],
-                par,
-            );
+            let xj = &x[j * nx + first + t.start..j * nx + first + t.end];
+            let yj = &mut y[j * inner..(j + 1) * inner];
+            axpy_accumulate(td, inner, alpha, xj, yj, par);
         }
-        t0 = t1;
     }
 }
 

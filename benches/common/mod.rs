@@ -1,5 +1,6 @@
-//! Deterministic test matrices and the "bandwidth" baseline, shared by `benches/spmv.rs` and
-//! `examples/spmv.rs` (the example includes this file with `#[path]`).
+//! Deterministic test matrices and the "bandwidth" baseline, shared by the benches and the
+//! examples (`examples/spmv.rs` and `examples/support/mod.rs` include this file with
+//! `#[path]`).
 //!
 //! Everything here depends on `matvec` and `std` only: a SplitMix64 generator stands in for
 //! the `rand` crate, so the same seed gives the same matrix on every machine and every run.
@@ -90,22 +91,39 @@ pub const RMAT_ABC: (f64, f64, f64) = (0.57, 0.19, 0.19);
 /// order (so unsorted, with duplicates), values uniform in `[0, 1)`. No vertex permutation:
 /// row and column 0 are the heaviest.
 pub fn rmat_coo(scale: u32, edge_factor: usize, seed: u64) -> Coo<f64> {
-    assert!((1..=31).contains(&scale));
     let n = 1usize << scale;
     let m = edge_factor * n;
+    let mut rows = Vec::with_capacity(m);
+    let mut cols = Vec::with_capacity(m);
+    let mut vals = Vec::with_capacity(m);
+    rmat_edges(scale, m, seed, |r, c, rng| {
+        rows.push(r);
+        cols.push(c);
+        vals.push(rng.next_f64());
+    });
+    Coo::try_from_triplets(n, n, rows, cols, vals).expect("valid R-MAT triplets")
+}
+
+/// Draws `m` R-MAT edges `(row, col)` on `2^scale` nodes (probabilities [`RMAT_ABC`]) and
+/// calls `edge(row, col, rng)` for each, in generation order; `edge` may draw more from the
+/// same generator (a value), so callers' sequences stay deterministic.
+pub fn rmat_edges(
+    scale: u32,
+    m: usize,
+    seed: u64,
+    mut edge: impl FnMut(u32, u32, &mut SplitMix64),
+) {
+    assert!((1..=31).contains(&scale));
     let (a, b, c) = RMAT_ABC;
     // Thresholds on a 32-bit uniform draw; one 64-bit draw serves two levels.
     let t = |p: f64| (p * 4_294_967_296.0) as u64;
     let (ta, tab, tabc) = (t(a), t(a + b), t(a + b + c));
     let mut rng = SplitMix64::new(seed);
-    let mut rows = Vec::with_capacity(m);
-    let mut cols = Vec::with_capacity(m);
-    let mut vals = Vec::with_capacity(m);
     for _ in 0..m {
         let (mut r, mut col) = (0u32, 0u32);
         let mut bits = 0u64;
         for level in 0..scale {
-            let u = if level % 2 == 0 {
+            let u = if level.is_multiple_of(2) {
                 bits = rng.next_u64();
                 bits & 0xFFFF_FFFF
             } else {
@@ -123,11 +141,8 @@ pub fn rmat_coo(scale: u32, edge_factor: usize, seed: u64) -> Coo<f64> {
             r = (r << 1) | dr;
             col = (col << 1) | dc;
         }
-        rows.push(r);
-        cols.push(col);
-        vals.push(rng.next_f64());
+        edge(r, col, &mut rng);
     }
-    Coo::try_from_triplets(n, n, rows, cols, vals).expect("valid R-MAT triplets")
 }
 
 /// `n × n` with exactly `per_row` distinct columns per row, uniform at random; values

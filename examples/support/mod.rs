@@ -1,6 +1,14 @@
 //! Helpers shared by the example binaries: sizes on the command line and process memory.
 #![allow(dead_code)]
 
+// The deterministic generators (SplitMix64, the Poisson matrix, R-MAT) live once, with the
+// benches.
+#[path = "../../benches/common/mod.rs"]
+mod generators;
+use generators::rmat_edges;
+#[allow(unused_imports)] // each example uses a different subset
+pub use generators::{SplitMix64, poisson2d};
+
 /// Parses a size such as `64MiB`, `1.5GiB`, `4096`, `256k` (powers of 1024 either way).
 pub fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
@@ -163,96 +171,20 @@ pub fn iteration_bar(what: &str, max_iter: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// The 5-point Laplacian of a `k × k` grid (Dirichlet boundary) in CSR form: `k²` rows,
-/// 4 on the diagonal and −1 for each grid neighbour, columns sorted.
-pub fn poisson2d(k: usize) -> matvec::Csr<f64> {
-    let n = k * k;
-    let mut row_ptr = Vec::with_capacity(n + 1);
-    let mut col_idx: Vec<u32> = Vec::with_capacity(5 * n);
-    let mut values = Vec::with_capacity(5 * n);
-    row_ptr.push(0);
-    for i in 0..k {
-        for j in 0..k {
-            let r = i * k + j;
-            let mut put = |c: usize, v: f64| {
-                col_idx.push(c as u32);
-                values.push(v);
-            };
-            if i > 0 {
-                put(r - k, -1.0);
-            }
-            if j > 0 {
-                put(r - 1, -1.0);
-            }
-            put(r, 4.0);
-            if j + 1 < k {
-                put(r + 1, -1.0);
-            }
-            if i + 1 < k {
-                put(r + k, -1.0);
-            }
-            row_ptr.push(col_idx.len());
-        }
-    }
-    matvec::Csr::try_new(n, n, row_ptr, col_idx, values).expect("valid Poisson matrix")
-}
-
-/// SplitMix64: a tiny deterministic generator (same numbers on every machine).
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `[0, 1)`.
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-}
-
 /// An R-MAT graph (Graph500's `a, b, c = 0.57, 0.19, 0.19`) on `2^scale` nodes with
 /// `edge_factor · 2^scale` edges of weight 1 (duplicates add up, self-loops kept), as COO
 /// triplets `(i, j)` for the edge `i → j`. Node ids are scrambled by a fixed odd multiplier so
 /// that the heavy nodes are not simply 0, 1, 2, ….
 pub fn rmat_graph(scale: u32, edge_factor: usize, seed: u64) -> matvec::Coo<f64> {
-    assert!((1..=31).contains(&scale));
     let n = 1usize << scale;
     let m = edge_factor * n;
-    let t = |p: f64| (p * 4_294_967_296.0) as u64;
-    let (ta, tab, tabc) = (t(0.57), t(0.76), t(0.95));
     let mask = (n - 1) as u64;
     let scramble = |v: u32| ((v as u64).wrapping_mul(0x9E37_79B9) & mask) as u32;
-    let mut rng = SplitMix64(seed);
     let mut rows = Vec::with_capacity(m);
     let mut cols = Vec::with_capacity(m);
-    for _ in 0..m {
-        let (mut r, mut c) = (0u32, 0u32);
-        let mut bits = 0u64;
-        for level in 0..scale {
-            let u = if level.is_multiple_of(2) {
-                bits = rng.next_u64();
-                bits & 0xFFFF_FFFF
-            } else {
-                bits >> 32
-            };
-            let (dr, dc) = if u < ta {
-                (0, 0)
-            } else if u < tab {
-                (0, 1)
-            } else if u < tabc {
-                (1, 0)
-            } else {
-                (1, 1)
-            };
-            r = (r << 1) | dr;
-            c = (c << 1) | dc;
-        }
+    rmat_edges(scale, m, seed, |r, c, _| {
         rows.push(scramble(r));
         cols.push(scramble(c));
-    }
+    });
     matvec::Coo::try_from_triplets(n, n, rows, cols, vec![1.0; m]).expect("valid R-MAT triplets")
 }

@@ -243,12 +243,7 @@ fn run<T: Scalar>(
         ));
     }
 
-    let mut report = Report {
-        iterations: 0,
-        products: 0,
-        residual: T::ZERO,
-        converged: true,
-    };
+    let mut report = Report::start(true);
     // Work in units of a power of two near max|bᵢ| (exact scaling), so that r·r neither
     // underflows for a tiny b nor overflows for a huge one: A·(x/s) = b/s.
     let bmax = max_abs(par, b);

@@ -159,21 +159,11 @@ pub fn lanczos<T: Scalar>(
     super::fit(tmp, n * keep_max.max(k));
     super::fit(coef, m + 1);
     super::fit(coef2, m + 1);
-    h.clear();
-    h.resize(m * m, 0.0);
-    hc.clear();
-    hc.resize(m * m, 0.0);
-    s.clear();
-    s.resize(m * m, 0.0);
-    order.clear();
-    order.extend(0..m);
+    super::fit(h, m * m);
+    super::fit(hc, m * m);
+    super::fit(s, m * m);
 
-    let mut report = Report {
-        iterations: 0,
-        products: 0,
-        residual: T::ZERO,
-        converged: false,
-    };
+    let mut report = Report::start(false);
 
     // Symmetry check with two pseudo-random vectors (columns 0, 1 and 2 of the basis).
     if n > 1 {

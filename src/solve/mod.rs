@@ -130,6 +130,18 @@ pub struct Options<'a, T> {
     progress: Option<&'a mut ProgressFn<'a, T>>,
 }
 
+impl<T: Scalar> Report<T> {
+    /// Before the first iteration: nothing done yet.
+    pub(crate) fn start(converged: bool) -> Self {
+        Report {
+            iterations: 0,
+            products: 0,
+            residual: T::ZERO,
+            converged,
+        }
+    }
+}
+
 impl<T: Scalar> Default for Options<'_, T> {
     fn default() -> Self {
         Options {

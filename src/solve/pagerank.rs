@@ -115,12 +115,7 @@ pub fn pagerank<T: Scalar>(
         Some(p) => p[i] * v_scale,
     };
     let par = opts.par;
-    let mut report = Report {
-        iterations: 0,
-        products: 0,
-        residual: T::ZERO,
-        converged: n == 0,
-    };
+    let mut report = Report::start(n == 0);
     if n == 0 {
         return Ok(report);
     }

@@ -79,12 +79,7 @@ pub fn power_iteration<T: Scalar>(
     let max_iter = opts.max_iter.unwrap_or(1000);
     let mut out = Dominant {
         value: T::ZERO,
-        report: Report {
-            iterations: 0,
-            products: 0,
-            residual: T::ZERO,
-            converged: false,
-        },
+        report: Report::start(false),
     };
     if n == 0 {
         out.report.converged = true;

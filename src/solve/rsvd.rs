@@ -140,16 +140,9 @@ pub fn rsvd<T: Scalar>(
     fit(z, n * l);
     fit(coef, l);
     fit(tmp, l);
-    r.clear();
-    r.resize(l * l, 0.0);
-    w.clear();
-    w.resize(l * l, 0.0);
-    let mut report = Report {
-        iterations: 0,
-        products: 0,
-        residual: T::ZERO,
-        converged: false,
-    };
+    fit(r, l * l);
+    fit(w, l * l);
+    let mut report = Report::start(false);
     let nan = |pass: usize| {
         Error::solver(
             NAME,
