@@ -130,6 +130,7 @@ fn load_npy(path: &Path, budget: Option<usize>) -> Result<Matrix, String> {
     // while the tool runs.
     Ok(match dtype {
         NpyDtype::F32 => {
+            // SAFETY: see above.
             let m = unsafe { MmapDense::<f32>::open(path) }.map_err(|e| e.to_string())?;
             Matrix::F32(Box::new(match budget {
                 Some(b) => m.with_budget(b),
@@ -137,6 +138,7 @@ fn load_npy(path: &Path, budget: Option<usize>) -> Result<Matrix, String> {
             }))
         }
         NpyDtype::F64 => {
+            // SAFETY: see above.
             let m = unsafe { MmapDense::<f64>::open(path) }.map_err(|e| e.to_string())?;
             Matrix::F64(Box::new(match budget {
                 Some(b) => m.with_budget(b),
@@ -162,15 +164,19 @@ fn load_npz(path: &Path) -> Result<Matrix, String> {
     // SAFETY: the file is only read; the user must not modify it while the tool runs.
     Ok(match (f32_data, wide) {
         (true, false) => Matrix::F32(Box::new(
+            // SAFETY: see above.
             unsafe { open_or_load::<f32, u32>(path) }.map_err(|e| e.to_string())?,
         )),
         (true, true) => Matrix::F32(Box::new(
+            // SAFETY: see above.
             unsafe { open_or_load::<f32, usize>(path) }.map_err(|e| e.to_string())?,
         )),
         (false, false) => Matrix::F64(Box::new(
+            // SAFETY: see above.
             unsafe { open_or_load::<f64, u32>(path) }.map_err(|e| e.to_string())?,
         )),
         (false, true) => Matrix::F64(Box::new(
+            // SAFETY: see above.
             unsafe { open_or_load::<f64, usize>(path) }.map_err(|e| e.to_string())?,
         )),
     })

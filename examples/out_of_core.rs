@@ -90,11 +90,13 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     });
     let bytes = r * c * 8;
 
-    // SAFETY (for every `open` below): the file is written by this program and nobody else
-    // modifies it while it is mapped.
-    let reusable = args.reuse
-        && unsafe { MmapDense::<f64>::open(&path) }
-            .is_ok_and(|m| m.shape() == (r, c) && m.layout() == layout);
+    // Only looked at (and unmapped) before the file is rewritten.
+    let reusable = args.reuse && {
+        // SAFETY: the file is written by this program and nobody else modifies it while it
+        // is mapped (the same holds for the second `open` below).
+        let existing = unsafe { MmapDense::<f64>::open(&path) };
+        existing.is_ok_and(|m| m.shape() == (r, c) && m.layout() == layout)
+    };
     if reusable {
         println!(
             "reusing {} ({r} x {c} f64, {})",
@@ -105,6 +107,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         write_matrix(&path, r, c, layout)?;
     }
 
+    // SAFETY: as above.
     let a = unsafe { MmapDense::<f64>::open(&path)? }
         .with_budget(args.budget)
         .with_drop_page_cache(args.drop_cache);

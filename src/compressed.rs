@@ -1,28 +1,83 @@
-//! The private core shared by CSR and CSC: validation, the gather and scatter kernels,
-//! transposition and scaling, written once over `(offsets, indices, values)` slices.
+//! The private core shared by CSR and CSC: the validated [`Parts`], transposition and
+//! scaling, written once over `(offsets, indices, values)` slices. The products themselves are
+//! in [`crate::kernels::sparse`].
 //!
 //! "Outer" is the compressed dimension (rows of CSR, columns of CSC), "inner" the other one.
-//! CSR `mul_vec` and CSC `mul_vec_t` are both a [`gather`]; CSR `mul_vec_t` and CSC `mul_vec`
-//! are both a [`scatter`].
 
 use crate::error::{Error, Result, StructureError};
-use crate::matvec::scale_output;
-use crate::par::{self, Par};
 use crate::{Index, Scalar};
 
-/// Borrowed raw parts of a compressed matrix whose invariants have been checked (by
-/// [`validate`]) or promised (by an `unsafe` constructor): every kernel relies on them.
+/// Borrowed raw parts of a compressed matrix whose invariants the caller of the `unsafe`
+/// [`Parts::new_unchecked`] promises (the views call it on their own fields, which only their
+/// validating `try_new` or their own `unsafe` constructor set): the kernels index the arrays
+/// without bounds checks on the strength of them, so the fields are private.
 ///
 /// Invariants: `ptr.len() == outer + 1`, `ptr[0] == 0`, `ptr` non-decreasing,
 /// `ptr[outer] == idx.len() == val.len()`, every index `< inner`, strictly increasing within
 /// each outer slice, and `outer, inner <= I::MAX_DIM`.
 #[derive(Clone, Copy)]
 pub(crate) struct Parts<'a, T, I> {
-    pub outer: usize,
-    pub inner: usize,
-    pub ptr: &'a [usize],
-    pub idx: &'a [I],
-    pub val: &'a [T],
+    outer: usize,
+    inner: usize,
+    ptr: &'a [usize],
+    idx: &'a [I],
+    val: &'a [T],
+}
+
+impl<'a, T, I: Index> Parts<'a, T, I> {
+    /// The parts, unchecked (the `O(1)` length invariants are checked in debug builds).
+    ///
+    /// # Safety
+    ///
+    /// The slices must satisfy every invariant listed on [`Parts`].
+    #[inline]
+    pub(crate) unsafe fn new_unchecked(
+        outer: usize,
+        inner: usize,
+        ptr: &'a [usize],
+        idx: &'a [I],
+        val: &'a [T],
+    ) -> Self {
+        debug_assert!(
+            ptr.len() == outer.wrapping_add(1)
+                && ptr.first() == Some(&0)
+                && ptr.last() == Some(&idx.len())
+                && idx.len() == val.len()
+        );
+        Parts {
+            outer,
+            inner,
+            ptr,
+            idx,
+            val,
+        }
+    }
+
+    /// Number of outer slices (rows of CSR, columns of CSC).
+    #[inline]
+    pub(crate) fn outer(&self) -> usize {
+        self.outer
+    }
+    /// Length of each outer slice in the dense sense (columns of CSR, rows of CSC).
+    #[inline]
+    pub(crate) fn inner(&self) -> usize {
+        self.inner
+    }
+    /// Offsets: `outer + 1` entries, from 0 to `nnz`, non-decreasing.
+    #[inline]
+    pub(crate) fn ptr(&self) -> &'a [usize] {
+        self.ptr
+    }
+    /// Inner indices, each `< inner`.
+    #[inline]
+    pub(crate) fn idx(&self) -> &'a [I] {
+        self.idx
+    }
+    /// Stored values, as many as indices.
+    #[inline]
+    pub(crate) fn val(&self) -> &'a [T] {
+        self.val
+    }
 }
 
 /// Checks every invariant of [`Parts`] in one pass over the offsets and the indices.
@@ -106,95 +161,6 @@ pub(crate) fn validate<I: Index>(
         }
     }
     Ok(())
-}
-
-/// Per outer slice, the cost model of the gather: its nonzeros plus a fixed charge for
-/// reading the offsets and writing the output.
-const OUTER_COST: usize = 2;
-
-/// `y ← α·A·x + β·y` where `A` is `outer × inner` stored by outer slices (`y` has `outer`
-/// entries, `x` has `inner`). Parallel under `Par::Rayon`, split by nonzeros.
-pub(crate) fn gather<T: Scalar, I: Index>(
-    p: Parts<'_, T, I>,
-    alpha: T,
-    x: &[T],
-    beta: T,
-    y: &mut [T],
-    par: Par,
-) {
-    debug_assert!(x.len() == p.inner && y.len() == p.outer);
-    if alpha == T::ZERO {
-        return scale_output(beta, y);
-    }
-    let ptr = p.ptr;
-    par::for_each_balanced(
-        par,
-        y,
-        |o| ptr[o] + o * OUTER_COST,
-        |rows, y| {
-            for (yo, o) in y.iter_mut().zip(rows) {
-                let (a, b) = (ptr[o], ptr[o + 1]);
-                // `Parts` invariants: a <= b <= idx.len() == val.len().
-                let s = sparse_dot(&p.idx[a..b], &p.val[a..b], x);
-                *yo = if beta == T::ZERO {
-                    alpha * s
-                } else {
-                    alpha * s + beta * *yo
-                };
-            }
-        },
-    );
-}
-
-/// `Σ val[k] · x[idx[k]]`, in index order with one accumulator. Most sparse rows are short
-/// (5 entries for a 2-D Laplacian), and the per-row overhead of a multi-accumulator loop cost
-/// 10-15 % on Poisson with no gain on R-MAT or random matrices (benches/spmv.rs).
-#[inline(always)]
-fn sparse_dot<T: Scalar, I: Index>(idx: &[I], val: &[T], x: &[T]) -> T {
-    let mut s = T::ZERO;
-    for (&i, &v) in idx.iter().zip(val) {
-        let i = i.index();
-        debug_assert!(i < x.len());
-        // SAFETY: `Parts` guarantees every index is `< inner`, and callers check
-        // `x.len() == inner` (the length check of `MatVec`), so `i` is in bounds. The
-        // unchecked read removes a bounds check from the innermost loop of every SpMV.
-        s += v * unsafe { *x.get_unchecked(i) };
-    }
-    s
-}
-
-/// `y ← α·Aᵀ·x + β·y` where `A` is `outer × inner` stored by outer slices (`y` has `inner`
-/// entries, `x` has `outer`). Sequential, whatever `par` says.
-///
-/// A parallel split that allocates nothing exists — each thread owns a range of `y` and
-/// binary-searches every (sorted) outer slice for its part, bit-identical to this loop — but on
-/// 2 threads it measured 1.0-1.8x *slower* than this sequential loop for slices of 5 to 1000
-/// entries (the searches are chains of dependent cache misses), so it is not used. Convert to
-/// the other format (`to_csc`, `to_csr`) to make this direction a parallel gather.
-pub(crate) fn scatter<T: Scalar, I: Index>(
-    p: Parts<'_, T, I>,
-    alpha: T,
-    x: &[T],
-    beta: T,
-    y: &mut [T],
-    _par: Par,
-) {
-    debug_assert!(x.len() == p.outer && y.len() == p.inner);
-    scale_output(beta, y);
-    if alpha == T::ZERO {
-        return;
-    }
-    for (o, &xo) in x.iter().enumerate() {
-        let (a, b) = (p.ptr[o], p.ptr[o + 1]);
-        let ax = alpha * xo;
-        for (&i, &v) in p.idx[a..b].iter().zip(&p.val[a..b]) {
-            let j = i.index();
-            debug_assert!(j < y.len());
-            // SAFETY: `Parts` guarantees `j < inner`, and `y.len() == inner` is checked by
-            // `MatVec`, so `j` is in bounds.
-            unsafe { *y.get_unchecked_mut(j) += v * ax };
-        }
-    }
 }
 
 /// Transposes the storage: the parts of the same matrix compressed along the other

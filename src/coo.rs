@@ -2,10 +2,11 @@
 //! reusing the triplet arrays, or by copy.
 
 use crate::error::{Error, Result, StructureError};
-use crate::matvec::{check_lengths, scale_output};
+use crate::kernels;
+use crate::matvec::{check_block, check_lengths};
 use crate::memory::{Footprint, vec_bytes};
 use crate::par::{self, Par};
-use crate::{Csc, Csr, Index, MatVec, Scalar};
+use crate::{Csc, Csr, Index, MatVec, Scalar, Widen};
 
 /// A sparse matrix as a list of `(row, col, value)` triplets, in any order, duplicates
 /// allowed (they are summed by the conversions and by the products).
@@ -301,7 +302,23 @@ impl<T: Scalar, I: Index> Coo<T, I> {
     }
 }
 
-impl<T: Scalar, I: Index> MatVec<T> for Coo<T, I> {
+impl<I: Index> Coo<f64, I> {
+    /// The same triplets with values rounded to `f32`, and the largest relative rounding
+    /// error of a nonzero value (see [`Csr::to_f32`]). The result serves `f64` vectors too.
+    pub fn to_f32(&self) -> (Coo<f32, I>, f64) {
+        let (values, err) = crate::scalar::round_to_f32(&self.values);
+        let a = Coo {
+            nrows: self.nrows,
+            ncols: self.ncols,
+            rows: self.rows.clone(),
+            cols: self.cols.clone(),
+            values,
+        };
+        (a, err)
+    }
+}
+
+impl<S: Scalar + Widen<T>, T: Scalar, I: Index> MatVec<T> for Coo<S, I> {
     fn nrows(&self) -> usize {
         self.nrows
     }
@@ -311,15 +328,29 @@ impl<T: Scalar, I: Index> MatVec<T> for Coo<T, I> {
     /// Sequential scatter over the triplets (the `par` argument is accepted and ignored:
     /// convert to CSR for parallel products).
     #[track_caller]
-    fn mul_vec(&self, alpha: T, x: &[T], beta: T, y: &mut [T], _par: Par) {
+    fn mul_vec(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         check_lengths(self.nrows, self.ncols, x.len(), y.len(), false);
-        coo_scatter(&self.rows, &self.cols, &self.values, alpha, x, beta, y);
+        self.mul_mat(alpha, x, beta, y, par)
     }
     /// Sequential scatter over the triplets (the `par` argument is ignored).
     #[track_caller]
-    fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], _par: Par) {
+    fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         check_lengths(self.nrows, self.ncols, x.len(), y.len(), true);
-        coo_scatter(&self.cols, &self.rows, &self.values, alpha, x, beta, y);
+        self.mul_mat_t(alpha, x, beta, y, par)
+    }
+    /// One pass over the triplets for up to eight vectors, sequential.
+    #[track_caller]
+    fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], _par: Par) {
+        check_block(self.nrows, self.ncols, x.len(), y.len(), false);
+        let (rows, cols, v) = (&self.rows, &self.cols, &self.values);
+        kernels::sparse::triplet_scatter(rows, cols, v, alpha, x, self.ncols, beta, y, self.nrows);
+    }
+    /// One pass over the triplets for up to eight vectors, sequential.
+    #[track_caller]
+    fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], _par: Par) {
+        check_block(self.nrows, self.ncols, x.len(), y.len(), true);
+        let (rows, cols, v) = (&self.rows, &self.cols, &self.values);
+        kernels::sparse::triplet_scatter(cols, rows, v, alpha, x, self.nrows, beta, y, self.ncols);
     }
 }
 
@@ -331,25 +362,6 @@ impl<T: Scalar, I: Index> Footprint for Coo<T, I> {
         std::mem::size_of_val(self.rows.as_slice())
             + std::mem::size_of_val(self.cols.as_slice())
             + std::mem::size_of_val(self.values.as_slice())
-    }
-}
-
-/// `y ← β·y + α·Σ_k v_k·x[src_k]` into `y[dst_k]`.
-fn coo_scatter<T: Scalar, I: Index>(
-    dst: &[I],
-    src: &[I],
-    val: &[T],
-    alpha: T,
-    x: &[T],
-    beta: T,
-    y: &mut [T],
-) {
-    scale_output(beta, y);
-    if alpha == T::ZERO {
-        return;
-    }
-    for ((&d, &s), &v) in dst.iter().zip(src).zip(val) {
-        y[d.index()] += alpha * (v * x[s.index()]);
     }
 }
 

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::matvec::{check_block, check_lengths, scale_output};
 use crate::memory::{Footprint, vec_bytes};
 use crate::par::{self, Par};
-use crate::{MatVec, Scalar};
+use crate::{MatVec, Scalar, Widen};
 
 /// Storage order of a dense matrix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -327,7 +327,23 @@ impl<T: Scalar> Dense<T> {
     }
 }
 
-impl<T: Scalar> MatVec<T> for DenseView<'_, T> {
+impl Dense<f64> {
+    /// The same matrix (same layout) with values rounded to `f32`, and the largest relative
+    /// rounding error of a nonzero value (see [`Csr::to_f32`](crate::Csr::to_f32)). The
+    /// result serves `f64` vectors too, reading half the bytes a product.
+    pub fn to_f32(&self) -> (Dense<f32>, f64) {
+        let (data, err) = crate::scalar::round_to_f32(&self.data);
+        let a = Dense {
+            nrows: self.nrows,
+            ncols: self.ncols,
+            layout: self.layout,
+            data,
+        };
+        (a, err)
+    }
+}
+
+impl<S: Scalar + Widen<T>, T: Scalar> MatVec<T> for DenseView<'_, S> {
     fn nrows(&self) -> usize {
         self.nrows
     }
@@ -366,9 +382,19 @@ impl<T: Scalar> MatVec<T> for DenseView<'_, T> {
     }
 }
 
-impl<T: Scalar> DenseView<'_, T> {
+impl<S: Scalar> DenseView<'_, S> {
     /// Block product; `dot_layout` is the layout in which it is a dot product per slice.
-    fn block(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par, dot_layout: Layout) {
+    fn block<T: Scalar>(
+        &self,
+        alpha: T,
+        x: &[T],
+        beta: T,
+        y: &mut [T],
+        par: Par,
+        dot_layout: Layout,
+    ) where
+        S: Widen<T>,
+    {
         let (outer, inner) = self.stored_shape();
         if alpha == T::ZERO || inner == 0 {
             return scale_output(beta, y);
@@ -382,7 +408,7 @@ impl<T: Scalar> DenseView<'_, T> {
     }
 }
 
-impl<T: Scalar> MatVec<T> for Dense<T> {
+impl<S: Scalar + Widen<T>, T: Scalar> MatVec<T> for Dense<S> {
     fn nrows(&self) -> usize {
         self.nrows
     }
@@ -428,8 +454,8 @@ impl<T: Scalar> Footprint for Dense<T> {
 /// `y[o] ← α·⟨a_o, x⟩ + β·y[o]` for the `outer` contiguous slices `a_o` (each `inner` long)
 /// of `data`. Parallel over `y`.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn dot<T: Scalar>(
-    data: &[T],
+pub(crate) fn dot<S: Scalar + Widen<T>, T: Scalar>(
+    data: &[S],
     outer: usize,
     inner: usize,
     alpha: T,
@@ -485,24 +511,24 @@ pub(crate) fn dot<T: Scalar>(
 /// summed as `(s0 + s1) + (s2 + s3)`: a fixed order, so the result does not depend on how
 /// the work was split, and the same as [`dense_dot4`] gives for each of its slices.
 #[inline(always)]
-fn dense_dot<T: Scalar>(a: &[T], x: &[T]) -> T {
+fn dense_dot<S: Scalar + Widen<T>, T: Scalar>(a: &[S], x: &[T]) -> T {
     let mut acc = [T::ZERO; 4];
     let (ac, xc) = (a.chunks_exact(4), x.chunks_exact(4));
     let (ar, xr) = (ac.remainder(), xc.remainder());
     for (a4, x4) in ac.zip(xc) {
         for k in 0..4 {
-            acc[k] += a4[k] * x4[k];
+            acc[k] += Widen::<T>::widen(a4[k]) * x4[k];
         }
     }
     for (k, (&a, &x)) in ar.iter().zip(xr).enumerate() {
-        acc[k] += a * x;
+        acc[k] += Widen::<T>::widen(a) * x;
     }
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 /// [`dense_dot`] of four slices against the same `x`, bit for bit, loading `x` once.
 #[inline(always)]
-fn dense_dot4<T: Scalar>(a: [&[T]; 4], x: &[T]) -> [T; 4] {
+fn dense_dot4<S: Scalar + Widen<T>, T: Scalar>(a: [&[S]; 4], x: &[T]) -> [T; 4] {
     let mut acc = [[T::ZERO; 4]; 4];
     let xc = x.chunks_exact(4);
     let xr = xc.remainder();
@@ -515,15 +541,15 @@ fn dense_dot4<T: Scalar>(a: [&[T]; 4], x: &[T]) -> [T; 4] {
         .zip(xc);
     for ((((c0, c1), c2), c3), x4) in chunks {
         for k in 0..4 {
-            acc[0][k] += c0[k] * x4[k];
-            acc[1][k] += c1[k] * x4[k];
-            acc[2][k] += c2[k] * x4[k];
-            acc[3][k] += c3[k] * x4[k];
+            acc[0][k] += Widen::<T>::widen(c0[k]) * x4[k];
+            acc[1][k] += Widen::<T>::widen(c1[k]) * x4[k];
+            acc[2][k] += Widen::<T>::widen(c2[k]) * x4[k];
+            acc[3][k] += Widen::<T>::widen(c3[k]) * x4[k];
         }
     }
     for (k, &xv) in xr.iter().enumerate() {
         for r in 0..4 {
-            acc[r][k] += a[r][n4 + k] * xv;
+            acc[r][k] += Widen::<T>::widen(a[r][n4 + k]) * xv;
         }
     }
     acc.map(|s| (s[0] + s[1]) + (s[2] + s[3]))
@@ -537,8 +563,8 @@ const AXPY_TILE: usize = 2048;
 /// `y ← β·y + Σ_o α·x[o]·a_o` for the `outer` contiguous slices `a_o` (each `inner` long) of
 /// `data`. Parallel over `y` (each thread reads its columns of every slice).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn axpy<T: Scalar>(
-    data: &[T],
+pub(crate) fn axpy<S: Scalar + Widen<T>, T: Scalar>(
+    data: &[S],
     outer: usize,
     inner: usize,
     alpha: T,
@@ -589,8 +615,8 @@ fn tiles<T>(outer: usize, inner: usize) -> impl Iterator<Item = std::ops::Range<
 /// Tiled: each tile of `data` is read from memory once and reused from cache for all vectors;
 /// every entry is computed exactly as by [`dot`] (bit-identical to `k` separate products).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn dot_multi<T: Scalar>(
-    data: &[T],
+pub(crate) fn dot_multi<S: Scalar + Widen<T>, T: Scalar>(
+    data: &[S],
     outer: usize,
     inner: usize,
     alpha: T,
@@ -602,7 +628,7 @@ pub(crate) fn dot_multi<T: Scalar>(
     par: Par,
 ) {
     let k = y.len().checked_div(ny).unwrap_or(0);
-    for t in tiles::<T>(outer, inner) {
+    for t in tiles::<S>(outer, inner) {
         let td = &data[t.start * inner..t.end * inner];
         for j in 0..k {
             let xj = &x[j * inner..(j + 1) * inner];
@@ -616,8 +642,8 @@ pub(crate) fn dot_multi<T: Scalar>(
 /// every vector `j` (`y` vectors of length `inner`, `x` vectors of length `nx`), tiled as
 /// [`dot_multi`]; bit-identical to [`axpy_accumulate`] per vector.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn axpy_multi<T: Scalar>(
-    data: &[T],
+pub(crate) fn axpy_multi<S: Scalar + Widen<T>, T: Scalar>(
+    data: &[S],
     outer: usize,
     inner: usize,
     alpha: T,
@@ -628,7 +654,7 @@ pub(crate) fn axpy_multi<T: Scalar>(
     par: Par,
 ) {
     let k = x.len().checked_div(nx).unwrap_or(0);
-    for t in tiles::<T>(outer, inner) {
+    for t in tiles::<S>(outer, inner) {
         let td = &data[t.start * inner..t.end * inner];
         for j in 0..k {
             let xj = &x[j * nx + first + t.start..j * nx + first + t.end];
@@ -641,8 +667,8 @@ pub(crate) fn axpy_multi<T: Scalar>(
 /// `y += Σ_o α·x[o]·a_o` for the `x.len()` contiguous slices of `data` (each `inner` long):
 /// [`axpy`] without the `β` step, for the out-of-core kernels that feed it one block of
 /// slices at a time.
-pub(crate) fn axpy_accumulate<T: Scalar>(
-    data: &[T],
+pub(crate) fn axpy_accumulate<S: Scalar + Widen<T>, T: Scalar>(
+    data: &[S],
     inner: usize,
     alpha: T,
     x: &[T],
@@ -668,8 +694,8 @@ pub(crate) fn axpy_accumulate<T: Scalar>(
 /// [`AXPY_GROUP`] at a time from the first (so the order of the additions into each `y[j]`
 /// depends only on the slice index, never on the split). Used by the out-of-core kernels on
 /// blocks of slices whose lengths are multiples of `AXPY_GROUP`.
-pub(crate) fn axpy_acc<T: Scalar>(
-    data: &[T],
+pub(crate) fn axpy_acc<S: Scalar + Widen<T>, T: Scalar>(
+    data: &[S],
     inner: usize,
     alpha: T,
     x: &[T],
@@ -697,14 +723,16 @@ pub(crate) fn axpy_acc<T: Scalar>(
             let a2 = &data[(o + 2) * inner + c0..(o + 2) * inner + c1];
             let a3 = &data[(o + 3) * inner + c0..(o + 3) * inner + c1];
             for ((((yj, &v0), &v1), &v2), &v3) in yt.iter_mut().zip(a0).zip(a1).zip(a2).zip(a3) {
-                *yj += ((s[0] * v0 + s[1] * v1) + s[2] * v2) + s[3] * v3;
+                *yj += ((s[0] * Widen::<T>::widen(v0) + s[1] * Widen::<T>::widen(v1))
+                    + s[2] * Widen::<T>::widen(v2))
+                    + s[3] * Widen::<T>::widen(v3);
             }
         }
         for o in n_grouped..outer {
             let s = alpha * x[o];
             let a = &data[o * inner + c0..o * inner + c1];
             for (yj, &v) in yt.iter_mut().zip(a) {
-                *yj += s * v;
+                *yj += s * Widen::<T>::widen(v);
             }
         }
     }

@@ -72,6 +72,7 @@ mod csr;
 mod dense;
 mod error;
 mod index;
+mod kernels;
 mod matvec;
 mod memory;
 mod par;
@@ -93,7 +94,7 @@ pub use memory::Footprint;
 pub use mmap::MmapDense;
 pub use mmap::{MmapCsc, MmapCsr};
 pub use par::Par;
-pub use scalar::Scalar;
+pub use scalar::{Scalar, Widen};
 
 /// The README's examples, compiled and run as doc tests so they stay true.
 #[cfg(doctest)]

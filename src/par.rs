@@ -69,52 +69,37 @@ const MIN_LEAF_WORK: usize = 1 << 13;
 /// gets wrong (cache misses, a busy core) without paying much per task.
 const LEAVES_PER_THREAD: usize = 4;
 
-/// Runs `f(range, out_part)` over a partition of the items `0..out.len()` into contiguous
+/// Runs `f(range, out_part)` over a partition of the items `0..out.size()` into contiguous
 /// ranges of about equal cost, in parallel under `Par::Rayon`.
 ///
-/// `cost(i)` is the cumulative cost of items `0..i` (so `cost(0) == 0` and it never
-/// decreases); splits are found by binary search on it, so balancing a CSR matrix by its
-/// nonzeros costs `O(log n)` a split and no memory. `out_part` is the sub-slice of `out`
-/// for `range`. Allocates nothing.
-pub(crate) fn for_each_balanced<Y, C, F>(par: Par, out: &mut [Y], cost: C, f: F)
+/// `out` is a slice, or several slices split together (a tuple or an array of them, see
+/// [`Split`]): block products split the `k` output vectors at the same rows. `cost(i)` is the
+/// cumulative cost of items `0..i` (so `cost(0) == 0` and it never decreases); splits are
+/// found by binary search on it, so balancing a CSR matrix by its nonzeros costs `O(log n)` a
+/// split and no memory. `out_part` is the part of `out` for `range`. Allocates nothing.
+pub(crate) fn for_each_balanced<S, C, F>(par: Par, out: S, cost: C, f: F)
 where
-    Y: Send,
+    S: Split,
     C: Fn(usize) -> usize + Sync,
-    F: Fn(Range<usize>, &mut [Y]) + Sync,
+    F: Fn(Range<usize>, S) + Sync,
 {
-    let n = out.len();
+    let n = out.size();
     let threads = par.threads();
     if threads <= 1 || n < 2 || cost(n) - cost(0) < SEQ_WORK {
         f(0..n, out);
         return;
     }
-    for_each_split(par, out, threads * LEAVES_PER_THREAD, cost, f);
-}
-
-/// Splits (when there are threads) into about `pieces` ranges of equal cost (rounded up to a
-/// power of two) and runs `f` on each.
-fn for_each_split<Y, C, F>(par: Par, out: &mut [Y], pieces: usize, cost: C, f: F)
-where
-    Y: Send,
-    C: Fn(usize) -> usize + Sync,
-    F: Fn(Range<usize>, &mut [Y]) + Sync,
-{
-    if par.threads() <= 1 || pieces <= 1 || out.len() < 2 {
-        let n = out.len();
-        f(0..n, out);
-        return;
-    }
-    let depth = usize::BITS - (pieces - 1).leading_zeros(); // ceil(log2(pieces))
+    let depth = usize::BITS - (threads * LEAVES_PER_THREAD - 1).leading_zeros(); // ceil(log2)
     split(par, 0, out, depth, &cost, &f);
 }
 
-fn split<Y, C, F>(par: Par, lo: usize, out: &mut [Y], depth: u32, cost: &C, f: &F)
+fn split<S, C, F>(par: Par, lo: usize, out: S, depth: u32, cost: &C, f: &F)
 where
-    Y: Send,
+    S: Split,
     C: Fn(usize) -> usize + Sync,
-    F: Fn(Range<usize>, &mut [Y]) + Sync,
+    F: Fn(Range<usize>, S) + Sync,
 {
-    let hi = lo + out.len();
+    let hi = lo + out.size();
     let (c_lo, c_hi) = (cost(lo), cost(hi));
     if depth == 0 || c_hi - c_lo < 2 * MIN_LEAF_WORK || hi - lo < 2 {
         f(lo..hi, out);
@@ -124,7 +109,7 @@ where
     // First item boundary whose prefix cost reaches half the work, kept strictly inside.
     let mid = lo + 1 + partition_point(lo + 1, hi, |i| cost(i) < target);
     let mid = mid.min(hi - 1);
-    let (left, right) = out.split_at_mut(mid - lo);
+    let (left, right) = out.cut(mid - lo);
     join(
         par,
         || split(par, lo, left, depth - 1, cost, f),
@@ -220,6 +205,28 @@ macro_rules! split_tuple {
     };
 }
 
+/// `N` parts split at the same item (the `k` output vectors of a block product).
+impl<S: Split, const N: usize> Split for [S; N] {
+    fn size(&self) -> usize {
+        self.first().map_or(0, Split::size)
+    }
+    fn cut(self, mid: usize) -> (Self, Self) {
+        let mut right = [const { None }; N];
+        let mut slots = right.iter_mut();
+        let left = self.map(|s| {
+            let (l, r) = s.cut(mid);
+            if let Some(slot) = slots.next() {
+                *slot = Some(r);
+            }
+            l
+        });
+        (
+            left,
+            right.map(|r| r.expect("one right part per left part")),
+        )
+    }
+}
+
 split_tuple!(A a 0, B b 1);
 split_tuple!(A a 0, B b 1, C c 2);
 split_tuple!(A a 0, B b 1, C c 2, D d 3);
@@ -269,7 +276,7 @@ mod tests {
                 // Skewed cost: item i costs i (so the tail is heavy).
                 for_each_balanced(
                     par,
-                    &mut out,
+                    out.as_mut_slice(),
                     |i| i * (i + 1) / 2,
                     |r, part| {
                         assert_eq!(r.len(), part.len());

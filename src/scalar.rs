@@ -33,6 +33,7 @@ pub trait Scalar:
     + SubAssign
     + MulAssign
     + Sum
+    + Widen<Self>
     + 'static
 {
     /// Additive identity.
@@ -114,3 +115,59 @@ macro_rules! impl_scalar {
 
 impl_scalar!(f32, "<f4");
 impl_scalar!(f64, "<f8");
+
+/// Storage precision that serves products in precision `T`: every [`Scalar`] widens to itself
+/// (it is a supertrait of `Scalar`),
+/// and `f32` widens to `f64` (exactly: every `f32` is an `f64`).
+///
+/// This is what lets a matrix stored in `f32` implement [`MatVec<f64>`](crate::MatVec): the
+/// kernels read 4 bytes a value, convert each to `f64` and accumulate in `f64`, so a product
+/// streams a third less memory than an `f64` matrix (8 bytes a nonzero instead of 12 with
+/// `u32` indices) and loses nothing to `f32` arithmetic. Only the stored values are rounded,
+/// once, when the matrix is converted (see `Csr::to_f32`, which says by how much).
+///
+/// Implemented for `f32 → f32`, `f64 → f64` and `f32 → f64` only: `f64 → f32` would round in
+/// every product, which is a conversion the caller should see.
+pub trait Widen<T>: sealed::Sealed + Copy + Send + Sync + 'static {
+    /// The value in precision `T` (exact).
+    fn widen(self) -> T;
+}
+
+impl Widen<f32> for f32 {
+    #[inline(always)]
+    fn widen(self) -> f32 {
+        self
+    }
+}
+
+impl Widen<f64> for f64 {
+    #[inline(always)]
+    fn widen(self) -> f64 {
+        self
+    }
+}
+
+impl Widen<f64> for f32 {
+    #[inline(always)]
+    fn widen(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+/// Rounds `f64` values to `f32` and returns them with the largest relative rounding error,
+/// `max |v₃₂ − v| / |v|` over the nonzero finite values (infinite if one overflows to ±∞;
+/// zeros, infinities and NaN convert exactly and count as 0).
+pub(crate) fn round_to_f32(values: &[f64]) -> (Vec<f32>, f64) {
+    let mut worst = 0.0f64;
+    let rounded = values
+        .iter()
+        .map(|&v| {
+            let r = v as f32;
+            if v != 0.0 && v.is_finite() {
+                worst = worst.max((f64::from(r) - v).abs() / v.abs());
+            }
+            r
+        })
+        .collect();
+    (rounded, worst)
+}

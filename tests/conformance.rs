@@ -7,6 +7,7 @@ mod common;
 use common::{Oracle, Rng};
 use matvec::{
     Coo, Csc, Csr, Dense, DenseView, Footprint, Index, Layout, MatVec, Par, Scalar, Transposed,
+    Widen,
 };
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -69,8 +70,10 @@ fn build<T: Scalar, I: Index>(o: &Oracle, seed: u64) -> Owned<T, I> {
     }
 }
 
-fn forms<'a, T: Scalar, I: Index>(
-    o: &'a Owned<T, I>,
+/// Every form of the matrix as an operator on vectors of `T`; the storage precision `S` is
+/// `T`, or `f32` serving `f64` vectors (mixed precision).
+fn forms<'a, S: Scalar + Widen<T>, T: Scalar, I: Index>(
+    o: &'a Owned<S, I>,
     m: &Oracle,
 ) -> Vec<(&'static str, Box<dyn MatVec<T> + Send + Sync + 'a>)> {
     let (r, c) = (m.nrows, m.ncols);
@@ -126,7 +129,7 @@ const CASES: [(f64, f64); 6] = [
 
 fn check_all<T: Scalar, I: Index>(m: &Oracle, seed: u64, cases: &[(f64, f64)]) {
     let owned = build::<T, I>(m, seed);
-    let forms = forms(&owned, m);
+    let forms = forms::<T, T, I>(&owned, m);
     let mut rng = Rng(seed ^ 0xABCD);
     for transposed in [false, true] {
         let (nx, ny) = if transposed {
@@ -235,7 +238,7 @@ fn all_types_seq_and_rayon_are_bit_identical() {
         }
     }
     let owned = build::<f64, u32>(&m, 11);
-    let forms = forms(&owned, &m);
+    let forms = forms::<f64, f64, u32>(&owned, &m);
     let mut rng = Rng(4);
     let x_long: Vec<f64> = (0..3000).map(|_| rng.unit() - 0.5).collect();
     for transposed in [false, true] {
@@ -283,6 +286,58 @@ fn all_types_seq_and_rayon_are_bit_identical() {
                     approx::relative_eq!(*g, *w, epsilon = 1e-12, max_relative = 1e-12),
                     "{name}[{k}]: {g} vs {w}"
                 );
+            }
+        }
+    }
+}
+
+/// f32 storage serving f64 vectors computes exactly what the f64 matrix of the same values
+/// computes, bit for bit, for every form, direction, α/β, single and block products, and
+/// `Par`: the values widen exactly and the arithmetic is f64 in both. (The values are
+/// multiples of 1/1024 below 1, so they and the duplicate halves `build` splits them into are
+/// exact in f32; `x` and `y` are not: their rounding would show any f32 arithmetic.)
+#[test]
+fn all_types_f32_storage_with_f64_vectors_equals_the_f64_matrix() {
+    let mut m = Oracle::random(900, 700, 0.04, 21, false);
+    for v in m.a.iter_mut().flatten() {
+        *v = (*v * 1024.0).round() / 1024.0;
+    }
+    let (o32, o64) = (build::<f32, u32>(&m, 3), build::<f64, u32>(&m, 3));
+    let (f32s, f64s) = (
+        forms::<f32, f64, u32>(&o32, &m),
+        forms::<f64, f64, u32>(&o64, &m),
+    );
+    let mut rng = Rng(5);
+    let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+    for ((name, a32), (_, a64)) in f32s.iter().zip(&f64s) {
+        for transposed in [false, true] {
+            let (nx, ny) = if transposed {
+                (m.nrows, m.ncols)
+            } else {
+                (m.ncols, m.nrows)
+            };
+            for k in [1usize, 3, 8] {
+                let x: Vec<f64> = (0..nx * k).map(|_| rng.unit() - 0.5).collect();
+                let y0: Vec<f64> = (0..ny * k).map(|_| rng.unit()).collect();
+                for (alpha, beta) in [(1.0, 0.0), (0.3, -1.7)] {
+                    for par in [Par::Seq, Par::Rayon] {
+                        let run = |a: &dyn MatVec<f64>| {
+                            let mut y = y0.clone();
+                            match (transposed, k) {
+                                (false, 1) => a.mul_vec(alpha, &x, beta, &mut y, par),
+                                (true, 1) => a.mul_vec_t(alpha, &x, beta, &mut y, par),
+                                (false, _) => a.mul_mat(alpha, &x, beta, &mut y, par),
+                                (true, _) => a.mul_mat_t(alpha, &x, beta, &mut y, par),
+                            }
+                            y
+                        };
+                        assert_eq!(
+                            bits(&run(a32.as_ref())),
+                            bits(&run(a64.as_ref())),
+                            "{name} transposed={transposed} k={k} α={alpha} β={beta} {par:?}"
+                        );
+                    }
+                }
             }
         }
     }
@@ -483,4 +538,33 @@ fn coo_into_csr_matches_to_csr_on_many_rows() {
         assert_eq!(by_cols, csc, "{nrows} x {ncols} (CSC)");
         assert_eq!(in_place.to_csc(), csc);
     }
+}
+
+#[test]
+fn to_f32_reports_the_largest_relative_rounding() {
+    let vals = vec![1.0, 0.1, -3.0, 0.0];
+    let a = Csr::<f64>::try_new(2, 3, vec![0, 3, 4], vec![0, 1, 2, 1], vals.clone()).unwrap();
+    // Computed here independently: 0.1 is the only value f32 does not hold exactly.
+    let want = (f64::from(0.1f32) - 0.1).abs() / 0.1;
+    assert!(want > 0.0 && want <= f64::from(f32::EPSILON) / 2.0);
+    let (csr, e_csr) = a.to_f32();
+    assert_eq!(csr.values(), &[1.0f32, 0.1, -3.0, 0.0]);
+    assert_eq!(csr.row_ptr(), a.row_ptr());
+    assert_eq!(csr.col_idx(), a.col_idx());
+    let (csc, e_csc) = a.to_csc().to_f32();
+    assert_eq!(csc.to_csr(), csr);
+    let coo =
+        Coo::<f64>::try_from_triplets(2, 3, vec![0, 0, 0, 1], vec![0, 1, 2, 1], vals).unwrap();
+    let (coo32, e_coo) = coo.to_f32();
+    assert_eq!(coo32.to_csr(), csr);
+    let (dense, e_dense) = a.to_dense(Layout::ColMajor).to_f32();
+    assert_eq!(dense, csr.to_dense(Layout::ColMajor));
+    for e in [e_csr, e_csc, e_coo, e_dense] {
+        assert_eq!(e, want);
+    }
+    // Overflow is an infinite error; a value below f32's range rounds to 0 (error 1).
+    let big = Csr::<f64>::try_new(1, 2, vec![0, 2], vec![0, 1], vec![1e300, 1.0]).unwrap();
+    assert_eq!(big.to_f32().1, f64::INFINITY);
+    let tiny = Csr::<f64>::try_new(1, 1, vec![0, 1], vec![0], vec![1e-60]).unwrap();
+    assert_eq!(tiny.to_f32().1, 1.0);
 }

@@ -219,6 +219,22 @@ impl<T: Scalar, I: Index> MatVec<T> for NpzMatrix<T, I> {
             NpzMatrix::Coo(a) => a.mul_vec_t(alpha, x, beta, y, par),
         }
     }
+    #[track_caller]
+    fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        match self {
+            NpzMatrix::Csr(a) => a.mul_mat(alpha, x, beta, y, par),
+            NpzMatrix::Csc(a) => a.mul_mat(alpha, x, beta, y, par),
+            NpzMatrix::Coo(a) => a.mul_mat(alpha, x, beta, y, par),
+        }
+    }
+    #[track_caller]
+    fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        match self {
+            NpzMatrix::Csr(a) => a.mul_mat_t(alpha, x, beta, y, par),
+            NpzMatrix::Csc(a) => a.mul_mat_t(alpha, x, beta, y, par),
+            NpzMatrix::Coo(a) => a.mul_mat_t(alpha, x, beta, y, par),
+        }
+    }
 }
 
 /// Reads the headers of the `.npz` file `path`: format, shape, number of stored entries,

@@ -81,6 +81,14 @@ impl<T: Scalar, I: MmapIndex> MatVec<T> for MappedOrLoaded<T, I> {
     fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         self.op().mul_vec_t(alpha, x, beta, y, par)
     }
+    #[track_caller]
+    fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        self.op().mul_mat(alpha, x, beta, y, par)
+    }
+    #[track_caller]
+    fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+        self.op().mul_mat_t(alpha, x, beta, y, par)
+    }
 }
 
 impl<T: Scalar, I: MmapIndex> Footprint for MappedOrLoaded<T, I> {

@@ -292,6 +292,14 @@ macro_rules! mapped_common {
             fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
                 self.view().mul_vec_t(alpha, x, beta, y, par)
             }
+            #[track_caller]
+            fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+                self.view().mul_mat(alpha, x, beta, y, par)
+            }
+            #[track_caller]
+            fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+                self.view().mul_mat_t(alpha, x, beta, y, par)
+            }
         }
 
         impl<T: Scalar, I: MmapIndex> Footprint for $ty<T, I> {
