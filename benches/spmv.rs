@@ -30,7 +30,12 @@
 //! preallocated output). `poisson_1000` also times COO both ways and `MmapCsr` (the same
 //! matrix written as a stored `.npz` and memory-mapped) both ways. The dense group times
 //! `Dense` and `MmapDense` both ways against faer's `matmul` and ndarray's
-//! `general_mat_vec_mul`.
+//! `general_mat_vec_mul`. Every sparse group also times f32 values serving f64 vectors
+//! (`f32_values_f64_vectors_csr_mul_vec`) and the block product with k = 8
+//! (`csr_mul_mat_k8`) beside 8 separate products (`csr_8x_mul_vec`).
+//!
+//! For interleaved same-run ratios (noise hits every kernel alike) use
+//! `cargo run --release --example kernels`; for scipy beside us, `scripts/scipy_spmv.py`.
 //!
 //! **f32** runs on one sparse matrix (Poisson: CSR and CSC, each in both directions) and on
 //! the dense one, not on every group: f32 everywhere would double the run time, and the
@@ -321,6 +326,30 @@ fn sparse_group(c: &mut Criterion, name: &str, a: &Csr<f64>, threads: usize, ext
             b.iter(|| csc32.mul_vec_t(1.0, black_box(&x32), 0.0, &mut y32, Par::Rayon))
         });
     }
+
+    // Mixed precision: f32 values, f64 vectors and accumulation (8 bytes a nonzero).
+    let (a32w, _) = a.to_f32();
+    bytes(&mut g, touched::<f32>(&a32w, m, n) + 4 * (m + n));
+    g.bench_function("f32_values_f64_vectors_csr_mul_vec/rayon", |b| {
+        b.iter(|| a32w.mul_vec(1.0, black_box(&x), 0.0, &mut y, Par::Rayon))
+    });
+    drop(a32w);
+    // Block products, k = 8: one pass over the matrix against 8 separate products.
+    const K: usize = 8;
+    let xk = vector(n * K, 9);
+    let mut yk = vec![0.0; m * K];
+    bytes(&mut g, K * ours);
+    g.bench_function("csr_mul_mat_k8/rayon", |b| {
+        b.iter(|| a.mul_mat(1.0, black_box(&xk), 0.0, &mut yk, Par::Rayon))
+    });
+    g.bench_function("csr_8x_mul_vec/rayon", |b| {
+        b.iter(|| {
+            for (xj, yj) in xk.chunks_exact(n).zip(yk.chunks_exact_mut(m)) {
+                a.mul_vec(1.0, black_box(xj), 0.0, yj, Par::Rayon)
+            }
+        })
+    });
+    drop((xk, yk));
 
     let ysrc = vec![0.5; m];
     bandwidth(&mut g, Streams::csr(a, &x, &ysrc), threads);

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""One-thread CSR products, ours against scipy's `A @ x`, on the same matrices, interleaved.
+
+    cargo build --release --example kernels
+    python3 scripts/scipy_spmv.py [--rounds 5] [--reps 30] [poisson rmat random]
+
+The example writes the matrices (Poisson 1000^2, R-MAT 2^20, uniform random 1 M x 16; the
+generators and seeds of benches/spmv.rs) as `.npz` files; scipy loads them with int32
+`indptr` and `indices` (what it would choose for these sizes). Each round times scipy in this
+process and then ours in a child process (`kernels NAME --seq-only`, `Par::Seq`), so both see
+the same machine load; the table gives medians over rounds and the median of the per-round
+ratios. scipy's product allocates its output; ours writes into a reused buffer (that is the
+API each offers). Needs numpy and scipy (`pip install numpy scipy`).
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import scipy
+import scipy.sparse as sp
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLE = os.path.join(ROOT, "target", "release", "examples", "kernels")
+
+
+def median_ms(f, reps):
+    for _ in range(3):
+        f()
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1e3
+
+
+def ours_ms(name, reps):
+    out = subprocess.run(
+        [EXAMPLE, name, "--seq-only", "--reps", str(reps)],
+        check=True, capture_output=True, text=True,
+        env={**os.environ, "RAYON_NUM_THREADS": "1"},
+    ).stdout.split()
+    return float(out[out.index("seq") + 1])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("names", nargs="*", default=["poisson", "rmat", "random"])
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=30)
+    args = ap.parse_args()
+    if not os.path.exists(EXAMPLE):
+        sys.exit(f"error: {EXAMPLE} is missing: run `cargo build --release --example kernels`")
+    with tempfile.TemporaryDirectory(prefix="matvec-scipy-") as d:
+        subprocess.run([EXAMPLE, *args.names, "--write-npz", d], check=True,
+                       capture_output=True)
+        print(f"scipy {scipy.__version__}, numpy {np.__version__}, one thread each; "
+              f"{args.rounds} rounds of {args.reps} products")
+        print("| matrix | nnz | scipy A @ x (ms) | matvec Par::Seq (ms) | matvec / scipy |")
+        print("|---|---:|---:|---:|---:|")
+        for name in args.names:
+            a = sp.load_npz(os.path.join(d, f"{name}.npz")).tocsr()
+            a.indptr = a.indptr.astype(np.int32)
+            a.indices = a.indices.astype(np.int32)
+            x = np.random.default_rng(1).random(a.shape[1])
+            theirs, mine = [], []
+            for _ in range(args.rounds):
+                theirs.append(median_ms(lambda: a @ x, args.reps))
+                mine.append(ours_ms(name, args.reps))
+            ratio = statistics.median(m / t for m, t in zip(mine, theirs))
+            print(f"| {name} | {a.nnz} | {statistics.median(theirs):.3f} | "
+                  f"{statistics.median(mine):.3f} | {ratio:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
