@@ -149,7 +149,11 @@ fn gather_grouped<S: Scalar + Widen<T>, T: Scalar, I: Index>(
                         cost,
                         |r, ys| {
                             let r = rows.start + r.start..rows.start + r.end;
-                            gather_rows::<$g, false, S, T, I>(p, r, alpha, xg, beta, ys)
+                            if beta == T::ZERO {
+                                gather_rows::<$g, true, S, T, I>(p, r, alpha, xg, beta, ys)
+                            } else {
+                                gather_rows::<$g, false, S, T, I>(p, r, alpha, xg, beta, ys)
+                            }
                         },
                     )
                 };
