@@ -25,6 +25,11 @@
 //!   [`Error`] that says where and what; programmer errors (wrong vector lengths) panic with a
 //!   message naming the shapes.
 //! * **Byte accounting**: [`Footprint`] says what each matrix holds.
+//! * **Mixed precision**: a matrix stored in `f32` also serves `f64` vectors (see [`Widen`]):
+//!   8 bytes a nonzero instead of 12, with `f64` accumulation; `to_f32()` says what the
+//!   conversion rounded.
+//! * **Block products** ([`MatVec::mul_mat`]) read a sparse matrix once per group of up to
+//!   eight vectors, bit-identical to separate products.
 //!
 //! Iterative methods written once against the trait live in [`solve`]: conjugate gradients
 //! (with a Jacobi preconditioner), power iteration, PageRank, Lanczos and randomized SVD, each

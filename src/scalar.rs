@@ -116,9 +116,9 @@ macro_rules! impl_scalar {
 impl_scalar!(f32, "<f4");
 impl_scalar!(f64, "<f8");
 
-/// Storage precision that serves products in precision `T`: every [`Scalar`] widens to itself
-/// (it is a supertrait of `Scalar`),
-/// and `f32` widens to `f64` (exactly: every `f32` is an `f64`).
+/// Storage precision that serves products in precision `T`: every [`Scalar`] widens to
+/// itself (it is a supertrait of `Scalar`), and `f32` widens to `f64` (exactly: every `f32`
+/// is an `f64`).
 ///
 /// This is what lets a matrix stored in `f32` implement [`MatVec<f64>`](crate::MatVec): the
 /// kernels read 4 bytes a value, convert each to `f64` and accumulate in `f64`, so a product
@@ -128,6 +128,25 @@ impl_scalar!(f64, "<f8");
 ///
 /// Implemented for `f32 → f32`, `f64 → f64` and `f32 → f64` only: `f64 → f32` would round in
 /// every product, which is a conversion the caller should see.
+///
+/// A matrix with `f32` values thus has two `MatVec` impls; where nothing else fixes the vector
+/// type, name it (`Options::<f32>::new()`, a typed `x`).
+///
+/// # Examples
+///
+/// ```
+/// use matvec::{Coo, MatVec, Par};
+///
+/// let mut coo = Coo::<f64>::new(2, 2);
+/// coo.push(0, 0, 0.1);
+/// coo.push(1, 1, 2.0);
+/// let (a32, rounding) = coo.to_csr().to_f32(); // 4-byte values
+/// assert!(rounding < 1e-7);
+/// let x = [1.0f64, 1e-9]; // f64 vectors, not rounded to f32
+/// let mut y = [0.0f64; 2];
+/// a32.mul_vec(1.0, &x, 0.0, &mut y, Par::Rayon);
+/// assert_eq!(y, [f64::from(0.1f32), 2e-9]);
+/// ```
 pub trait Widen<T>: sealed::Sealed + Copy + Send + Sync + 'static {
     /// The value in precision `T` (exact).
     fn widen(self) -> T;
