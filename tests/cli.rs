@@ -17,6 +17,9 @@ fn example(name: &str) -> Option<PathBuf> {
     let p = exe.parent()?.parent()?.join("examples").join(name);
     if p.exists() {
         Some(p)
+    } else if std::env::var("MATVEC_REQUIRE_PYTHON").is_ok_and(|v| v == "1") {
+        // CI (scripts/test.sh) runs everything: a missing binary is a failure there too.
+        panic!("example binary {} not built", p.display());
     } else {
         eprintln!("skipping: example binary {} not built", p.display());
         None

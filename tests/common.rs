@@ -154,7 +154,9 @@ impl Drop for TempDir {
 }
 
 /// The Python interpreter (`MATVEC_PYTHON`, default `python3`) if `import {modules}` works
-/// with it; otherwise prints why the calling test is skipped and returns `None`.
+/// with it; otherwise prints why the calling test is skipped and returns `None` — or panics
+/// when `MATVEC_REQUIRE_PYTHON=1` (set by `scripts/test.sh` and so by CI, where a missing
+/// package must fail the run, not skip silently).
 pub fn python_with(modules: &str) -> Option<String> {
     let py = std::env::var("MATVEC_PYTHON").unwrap_or_else(|_| "python3".into());
     let ok = std::process::Command::new(&py)
@@ -162,8 +164,11 @@ pub fn python_with(modules: &str) -> Option<String> {
         .output()
         .map(|o| o.status.success())
         .unwrap_or(false);
+    let required = std::env::var("MATVEC_REQUIRE_PYTHON").is_ok_and(|v| v == "1");
     if ok {
         Some(py)
+    } else if required {
+        panic!("`{py}` with {modules} is required (MATVEC_REQUIRE_PYTHON=1) but not available");
     } else {
         eprintln!("skipping: `{py}` with {modules} is not available (pip install numpy scipy)");
         None
