@@ -7,6 +7,31 @@
 //! Block products process their vectors in [`Group`]s of 8, 4, 2 and 1, each a separate
 //! monomorphised loop that keeps one accumulator per vector in registers.
 
+/// Runs `$body` with `$g` a `const usize` equal to the group length `$len` (8, 4, 2 or 1),
+/// so that the body can name it as a const generic argument: one monomorphised loop a size.
+macro_rules! with_group {
+    ($len:expr, $g:ident => $body:expr) => {
+        match $len {
+            8 => {
+                const $g: usize = 8;
+                $body
+            }
+            4 => {
+                const $g: usize = 4;
+                $body
+            }
+            2 => {
+                const $g: usize = 2;
+                $body
+            }
+            _ => {
+                const $g: usize = 1;
+                $body
+            }
+        }
+    };
+}
+
 pub(crate) mod sparse;
 
 /// A run of consecutive vectors of a block product, processed together in one pass over the

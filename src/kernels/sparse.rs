@@ -141,29 +141,16 @@ fn gather_grouped<S: Scalar + Widen<T>, T: Scalar, I: Index>(
             let xg = &x[g.first * inner..(g.first + g.len) * inner];
             let yg = &mut y[g.first * outer..(g.first + g.len) * outer];
             let cost = |o: usize| ptr[rows.start + o] + o * OUTER_COST;
-            macro_rules! run {
-                ($g:literal) => {
-                    par::for_each_balanced(
-                        par,
-                        rows_of::<$g, T>(yg, outer, &rows),
-                        cost,
-                        |r, ys| {
-                            let r = rows.start + r.start..rows.start + r.end;
-                            if beta == T::ZERO {
-                                gather_rows::<$g, true, S, T, I>(p, r, alpha, xg, beta, ys)
-                            } else {
-                                gather_rows::<$g, false, S, T, I>(p, r, alpha, xg, beta, ys)
-                            }
-                        },
-                    )
-                };
-            }
-            match g.len {
-                8 => run!(8),
-                4 => run!(4),
-                2 => run!(2),
-                _ => run!(1),
-            }
+            with_group!(g.len, G => {
+                par::for_each_balanced(par, rows_of::<G, T>(yg, outer, &rows), cost, |r, ys| {
+                    let r = rows.start + r.start..rows.start + r.end;
+                    if beta == T::ZERO {
+                        gather_rows::<G, true, S, T, I>(p, r, alpha, xg, beta, ys)
+                    } else {
+                        gather_rows::<G, false, S, T, I>(p, r, alpha, xg, beta, ys)
+                    }
+                })
+            });
         }
     }
 }
@@ -282,23 +269,10 @@ fn scatter_grouped<S: Scalar + Widen<T>, T: Scalar, I: Index>(
         for g in Group::split(k, max) {
             let xg = &x[g.first * outer..(g.first + g.len) * outer];
             let yg = &mut y[g.first * inner..(g.first + g.len) * inner];
-            macro_rules! run {
-                ($g:literal) => {
-                    scatter_rows::<$g, S, T, I>(
-                        p,
-                        rows.clone(),
-                        alpha,
-                        xg,
-                        rows_of::<$g, T>(yg, inner, &(0..inner)),
-                    )
-                };
-            }
-            match g.len {
-                8 => run!(8),
-                4 => run!(4),
-                2 => run!(2),
-                _ => run!(1),
-            }
+            with_group!(g.len, G => {
+                let ys = rows_of::<G, T>(yg, inner, &(0..inner));
+                scatter_rows::<G, S, T, I>(p, rows.clone(), alpha, xg, ys)
+            });
         }
     }
 }
@@ -373,23 +347,15 @@ pub(crate) fn triplet_scatter<S: Scalar + Widen<T>, T: Scalar, I: Index>(
     for g in Group::split(k, Group::MAX) {
         let xg = &x[g.first * nx..(g.first + g.len) * nx];
         let yg = &mut y[g.first * ny..(g.first + g.len) * ny];
-        macro_rules! run {
-            ($g:literal) => {{
-                let mut ys = rows_of::<$g, T>(yg, ny, &(0..ny));
-                for ((&d, &s), &v) in dst.iter().zip(src).zip(val) {
-                    let (d, s, v): (usize, usize, T) = (d.index(), s.index(), v.widen());
-                    for (j, y) in ys.iter_mut().enumerate() {
-                        y[d] += alpha * (v * xg[j * nx + s]);
-                    }
+        with_group!(g.len, G => {
+            let mut ys = rows_of::<G, T>(yg, ny, &(0..ny));
+            for ((&d, &s), &v) in dst.iter().zip(src).zip(val) {
+                let (d, s, v): (usize, usize, T) = (d.index(), s.index(), v.widen());
+                for (j, y) in ys.iter_mut().enumerate() {
+                    y[d] += alpha * (v * xg[j * nx + s]);
                 }
-            }};
-        }
-        match g.len {
-            8 => run!(8),
-            4 => run!(4),
-            2 => run!(2),
-            _ => run!(1),
-        }
+            }
+        });
     }
 }
 
