@@ -32,7 +32,8 @@
 //! `Dense` and `MmapDense` both ways against faer's `matmul` and ndarray's
 //! `general_mat_vec_mul`. Every sparse group also times f32 values serving f64 vectors
 //! (`f32_values_f64_vectors_csr_mul_vec`) and the block product with k = 8
-//! (`csr_mul_mat_k8`) beside 8 separate products (`csr_8x_mul_vec`).
+//! (`csr_mul_mat_k8`) beside 8 separate products (`csr_8x_mul_vec`), and `PatternCsr` where
+//! the matrix fits it (`pattern_csr_mul_vec`, Poisson only).
 //!
 //! For interleaved same-run ratios (noise hits every kernel alike) use
 //! `cargo run --release --example kernels`; for scipy beside us, `scripts/scipy_spmv.py`.
@@ -327,6 +328,15 @@ fn sparse_group(c: &mut Criterion, name: &str, a: &Csr<f64>, threads: usize, ext
         });
     }
 
+    // The compact format, where the matrix fits it (Poisson: 9 row patterns).
+    if let Ok(pc) = matvec::PatternCsr::try_from_csr(a.view()) {
+        bytes(&mut g, touched::<f64>(&pc, m, n));
+        for par in BOTH {
+            g.bench_function(format!("pattern_csr_mul_vec/{}", par_name(par)), |b| {
+                b.iter(|| pc.mul_vec(1.0, black_box(&x), 0.0, &mut y, par))
+            });
+        }
+    }
     // Mixed precision: f32 values, f64 vectors and accumulation (8 bytes a nonzero).
     let (a32w, _) = a.to_f32();
     bytes(&mut g, touched::<f32>(&a32w, m, n) + 4 * (m + n));

@@ -20,7 +20,7 @@
 mod common;
 
 use common::{Streams, poisson2d, random_csr, rmat_coo, vector};
-use matvec::{Csr, MatVec, Par};
+use matvec::{Csr, MatVec, Par, PatternCsr};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -86,6 +86,14 @@ fn run(name: &str, a: &Csr<f64>, rounds: usize, reps: usize, seq_only: bool) {
     let xk = vector(n * K, 2);
     let mut yk = vec![0.0; m * K];
     let (a32, _) = a.to_f32();
+    // The compact format, where the matrix fits it (Poisson does; R-MAT and random do not).
+    let pattern = match PatternCsr::try_from_csr(a.view()) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            println!("\n{name}: {e}");
+            None
+        }
+    };
     let threads = Par::Rayon.threads();
     // The read streams a second output-sized vector in place of `y` (the same bytes).
     let y_stand_in = vec![0.0; m];
@@ -110,6 +118,8 @@ fn run(name: &str, a: &Csr<f64>, rounds: usize, reps: usize, seq_only: bool) {
         "8 x mul_vec rayon",
         "mul_vec_t seq",
         "mul_vec_t rayon",
+        "PatternCsr seq",
+        "PatternCsr rayon",
     ];
     let mut t = vec![Vec::new(); names.len()];
     for _ in 0..rounds {
@@ -141,6 +151,12 @@ fn run(name: &str, a: &Csr<f64>, rounds: usize, reps: usize, seq_only: bool) {
         r.push(time(reps, || {
             a.mul_vec_t(1.0, &y, 0.0, black_box(&mut yk[..n]), Par::Rayon)
         }));
+        for par in [Par::Seq, Par::Rayon] {
+            r.push(match &pattern {
+                Some(p) => time(reps, || p.mul_vec(1.0, &x, 0.0, black_box(&mut y), par)),
+                None => f64::NAN,
+            });
+        }
         for (tk, v) in t.iter_mut().zip(r) {
             tk.push(v);
         }
@@ -162,6 +178,16 @@ fn run(name: &str, a: &Csr<f64>, rounds: usize, reps: usize, seq_only: bool) {
     println!("    f32 values / f64 (rayon)   {:.3}", ratio(5, 1));
     println!("    mul_mat k=8 / 8 x mul_vec  {:.3}", ratio(6, 7));
     println!("    mul_vec_t rayon / seq      {:.3}", ratio(9, 8));
+    if let Some(p) = &pattern {
+        println!("    PatternCsr / csr, seq      {:.3}", ratio(10, 0));
+        println!("    PatternCsr / csr, rayon    {:.3}", ratio(11, 1));
+        println!(
+            "    bytes a nonzero: csr {:.2}, PatternCsr {:.2} ({} patterns)",
+            a.bytes_per_nnz().unwrap_or(0.0),
+            p.bytes_per_nnz().unwrap_or(0.0),
+            p.patterns()
+        );
+    }
 }
 
 fn main() -> Result<(), String> {

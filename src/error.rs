@@ -59,6 +59,15 @@ pub enum Error {
         /// What was expected and what was found.
         message: String,
     },
+    /// A matrix does not fit a compact storage format (for example
+    /// [`PatternCsr`](crate::PatternCsr): too many distinct row patterns); the matrix is fine,
+    /// keep it in [`Csr`](crate::Csr).
+    DoesNotFit {
+        /// The format, as in `"PatternCsr"`.
+        format: &'static str,
+        /// Why, with the figures.
+        message: String,
+    },
     /// An iterative solver ([`crate::solve`]) was given input it cannot work with — a
     /// non-square operator, a vector of the wrong length, `k` out of range, NaN or infinity —
     /// or its input made it break down (an operator that is not positive definite in CG).
@@ -249,6 +258,9 @@ impl fmt::Display for Error {
                 write!(f, "{}: {message}", path.display())
             }
             Error::Solver { solver, message } => write!(f, "{solver}: {message}"),
+            Error::DoesNotFit { format, message } => {
+                write!(f, "the matrix does not fit {format}: {message}")
+            }
         }
     }
 }

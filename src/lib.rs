@@ -8,6 +8,7 @@
 //! | [`Csr`], [`CsrView`] | compressed rows | gather, parallel (split by nonzeros) | scatter, sequential |
 //! | [`Csc`], [`CscView`] | compressed columns | scatter, sequential | gather, parallel (split by nonzeros) |
 //! | [`Coo`] | triplets | scatter, sequential | scatter, sequential |
+//! | [`PatternCsr`] | CSR with a dictionary of row patterns (stencils, meshes): 8.4 B a nonzero | gather, parallel | scatter, sequential |
 //! | [`Dense`], [`DenseView`] | row- or column-major | parallel | parallel |
 //! | [`MmapDense`] | `.npy` file, memory-mapped | blocks under a memory budget, parallel within | same |
 //! | [`MmapCsr`], [`MmapCsc`] | stored scipy `.npz`, memory-mapped, zero-copy | as the views | as the views |
@@ -81,6 +82,7 @@ mod kernels;
 mod matvec;
 mod memory;
 mod par;
+mod pattern_csr;
 mod scalar;
 
 pub mod interop;
@@ -99,6 +101,7 @@ pub use memory::Footprint;
 pub use mmap::MmapDense;
 pub use mmap::{MmapCsc, MmapCsr};
 pub use par::Par;
+pub use pattern_csr::PatternCsr;
 pub use scalar::{Scalar, Widen};
 
 /// The README's examples, compiled and run as doc tests so they stay true.
