@@ -190,6 +190,70 @@ fn run(name: &str, a: &Csr<f64>, rounds: usize, reps: usize, seq_only: bool) {
     }
 }
 
+/// The dense matrix (8192², row-major): `mul_vec` is a dot per row, `mul_vec_t` an axpy.
+fn run_dense(rounds: usize, reps: usize) {
+    let n = 8192;
+    let data = vector(n * n, 5);
+    let a = matvec::Dense::try_new(n, n, matvec::Layout::RowMajor, data).expect("n * n");
+    let (a32, _) = a.to_f32();
+    let x = vector(n, 1);
+    let mut y = vec![0.0; n];
+    let y_stand_in = vec![0.0; n];
+    let streams = Streams::dense(a.data(), &x, &y_stand_in);
+    let threads = Par::Rayon.threads();
+    let names = [
+        "mul_vec rayon",
+        "mul_vec_t rayon",
+        "f32 values mul_vec rayon",
+        "f32 values mul_vec_t rayon",
+        "read all threads",
+    ];
+    let mut t = vec![Vec::new(); names.len()];
+    for _ in 0..rounds {
+        let r = [
+            time(reps, || {
+                a.mul_vec(1.0, &x, 0.0, black_box(&mut y), Par::Rayon)
+            }),
+            time(reps, || {
+                a.mul_vec_t(1.0, &x, 0.0, black_box(&mut y), Par::Rayon)
+            }),
+            time(reps, || {
+                a32.mul_vec(1.0, &x, 0.0, black_box(&mut y), Par::Rayon)
+            }),
+            time(reps, || {
+                a32.mul_vec_t(1.0, &x, 0.0, black_box(&mut y), Par::Rayon)
+            }),
+            time(reps, || {
+                rayon::scope(|s| {
+                    for p in 0..threads {
+                        s.spawn(move |_| {
+                            black_box(streams.read_part(p, threads));
+                        });
+                    }
+                })
+            }),
+        ];
+        for (tk, v) in t.iter_mut().zip(r) {
+            tk.push(v);
+        }
+    }
+    let ratio = |a: usize, b: usize| median(t[a].iter().zip(&t[b]).map(|(x, y)| x / y).collect());
+    println!(
+        "\ndense: {n} x {n} f64, row-major, {threads} threads, {rounds} rounds of {reps}, \
+         kernels: {}",
+        matvec::instruction_set()
+    );
+    for (k, label) in names.iter().enumerate() {
+        println!("  {label:<28} {:>9.3} ms", median(t[k].clone()));
+    }
+    println!(
+        "  ratios: mul_vec / read {:.3}, mul_vec_t / read {:.3}, f32 mul_vec / read {:.3}",
+        ratio(0, 4),
+        ratio(1, 4),
+        ratio(2, 4)
+    );
+}
+
 fn main() -> Result<(), String> {
     let mut which = Vec::new();
     let (mut rounds, mut reps, mut seq_only, mut npz_dir) = (5, 20, false, None);
@@ -201,7 +265,7 @@ fn main() -> Result<(), String> {
                 .ok_or(format!("{flag} needs a positive number"))
         };
         match arg.as_str() {
-            "poisson" | "rmat" | "random" => which.push(arg),
+            "poisson" | "rmat" | "random" | "dense" => which.push(arg),
             "--rounds" => rounds = num("--rounds")?.max(1),
             "--reps" => reps = num("--reps")?.max(1),
             "--seq-only" => seq_only = true,
@@ -219,6 +283,10 @@ fn main() -> Result<(), String> {
         which = ["poisson", "rmat", "random"].map(String::from).to_vec();
     }
     for name in &which {
+        if name == "dense" {
+            run_dense(rounds, reps);
+            continue;
+        }
         let a = matrix(name);
         if let Some(dir) = &npz_dir {
             let path = std::path::Path::new(dir).join(format!("{name}.npz"));

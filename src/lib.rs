@@ -96,6 +96,7 @@ pub use csr::{Csr, CsrView};
 pub use dense::{Dense, DenseView, Layout};
 pub use error::{Error, Result, StructureError};
 pub use index::Index;
+pub use kernels::simd::instruction_set;
 pub use matvec::{MatVec, Transposed};
 pub use memory::Footprint;
 pub use mmap::MmapDense;

@@ -1,6 +1,8 @@
 //! The kernel layer: the only place where products are computed. Matrix types check shapes
 //! and dispatch here; file-backed types hand their blocks, as views, to the same functions.
 //!
+//! * [`simd`]: run-time choice of the instruction set for the dense kernels (AVX2 or the
+//!   baseline), bit-identical results.
 //! * [`sparse`]: gather, scatter and triplet scatter, one vector or a block, with the storage
 //!   precision apart from the vector precision.
 //!
@@ -32,6 +34,7 @@ macro_rules! with_group {
     };
 }
 
+pub(crate) mod simd;
 pub(crate) mod sparse;
 
 /// A run of consecutive vectors of a block product, processed together in one pass over the
