@@ -1,6 +1,7 @@
 //! Coordinate (triplet) matrices, [`Coo`], and their conversion to CSR and CSC — in place,
 //! reusing the triplet arrays, or by copy.
 
+use crate::canonical;
 use crate::error::{Error, Result, StructureError};
 use crate::kernels;
 use crate::matvec::{check_block, check_lengths};
@@ -378,7 +379,7 @@ fn bucket_offsets<I: Index>(n_outer: usize, outer: &[I]) -> Vec<usize> {
 }
 
 /// Sorts the triplets by `outer` in place with an MSD radix sort on bytes of the outer index
-/// (American flag sort), then hands over to [`sort_and_sum`]. Extra memory: the offsets.
+/// (American flag sort), then hands over to [`canonical::sort_and_sum`]. Extra memory: the offsets.
 ///
 /// Permuting straight to `n_outer` buckets would follow one cycle of dependent random
 /// accesses per element (a cache miss each, several seconds for 16 M triplets); with 256
@@ -396,7 +397,7 @@ fn compress_in_place<T: Scalar, I: Index>(
     let top = bits.saturating_sub(RADIX_BITS);
     radix_sort(par, &mut outer, &mut inner, &mut val, top);
     drop(outer);
-    sort_and_sum(par, &mut ptr, &mut inner, &mut val);
+    canonical::sort_and_sum(par, &mut ptr, &mut inner, &mut val);
     (ptr, inner, val)
 }
 
@@ -518,7 +519,7 @@ fn sort_buckets_rec<T: Copy + Send, I: Index>(
 }
 
 /// Copies the triplets into new arrays bucketed by `outer` (a stable counting sort), then
-/// [`sort_and_sum`].
+/// [`canonical::sort_and_sum`].
 fn compress_copy<T: Scalar, I: Index>(
     par: Par,
     n_outer: usize,
@@ -537,134 +538,6 @@ fn compress_copy<T: Scalar, I: Index>(
         *k += 1;
     }
     drop(next);
-    sort_and_sum(par, &mut ptr, &mut idx, &mut out);
+    canonical::sort_and_sum(par, &mut ptr, &mut idx, &mut out);
     (ptr, idx, out)
-}
-
-/// Within each bucket `ptr[o]..ptr[o + 1]`, sorts the entries by inner index (in parallel
-/// over buckets), then sums duplicates and compacts the arrays, updating `ptr`.
-fn sort_and_sum<T: Scalar, I: Index>(
-    par: Par,
-    ptr: &mut [usize],
-    idx: &mut Vec<I>,
-    val: &mut Vec<T>,
-) {
-    sort_buckets(par, ptr, 0, idx, val);
-    let n_outer = ptr.len() - 1;
-    let mut w = 0;
-    let mut start = 0;
-    for o in 0..n_outer {
-        let end = ptr[o + 1];
-        let row_start = w;
-        for k in start..end {
-            if w > row_start && idx[w - 1] == idx[k] {
-                let v = val[k];
-                val[w - 1] += v;
-            } else {
-                idx[w] = idx[k];
-                val[w] = val[k];
-                w += 1;
-            }
-        }
-        start = end;
-        ptr[o + 1] = w;
-    }
-    idx.truncate(w);
-    val.truncate(w);
-}
-
-/// Sorts each bucket of `idx`/`val` (whose first entry is at absolute position `base`),
-/// splitting the buckets in two halves recursively for rayon.
-fn sort_buckets<T: Scalar, I: Index>(
-    par: Par,
-    ptr: &[usize],
-    base: usize,
-    idx: &mut [I],
-    val: &mut [T],
-) {
-    let n = ptr.len() - 1;
-    if n >= 2 && idx.len() >= par::SEQ_WORK && par.threads() > 1 {
-        let mid = n / 2;
-        let cut = ptr[mid] - base;
-        let (il, ir) = idx.split_at_mut(cut);
-        let (vl, vr) = val.split_at_mut(cut);
-        par::join(
-            par,
-            || sort_buckets(par, &ptr[..=mid], base, il, vl),
-            || sort_buckets(par, &ptr[mid..], base + cut, ir, vr),
-        );
-        return;
-    }
-    for o in 0..n {
-        let r = ptr[o] - base..ptr[o + 1] - base;
-        sort_pairs(&mut idx[r.clone()], &mut val[r]);
-    }
-}
-
-/// Sorts `keys` ascending, applying the same permutation to `vals`: nothing to do when
-/// already sorted (the common case), insertion sort when short, heapsort otherwise (in place,
-/// `O(n log n)` worst case, no allocation).
-fn sort_pairs<T: Copy, I: Ord + Copy>(keys: &mut [I], vals: &mut [T]) {
-    if keys.windows(2).all(|w| w[0] <= w[1]) {
-        return;
-    }
-    let n = keys.len();
-    if n <= 24 {
-        for i in 1..n {
-            let mut j = i;
-            while j > 0 && keys[j - 1] > keys[j] {
-                keys.swap(j - 1, j);
-                vals.swap(j - 1, j);
-                j -= 1;
-            }
-        }
-        return;
-    }
-    let sift = |keys: &mut [I], vals: &mut [T], mut root: usize, end: usize| loop {
-        let mut child = 2 * root + 1;
-        if child >= end {
-            break;
-        }
-        if child + 1 < end && keys[child] < keys[child + 1] {
-            child += 1;
-        }
-        if keys[root] >= keys[child] {
-            break;
-        }
-        keys.swap(root, child);
-        vals.swap(root, child);
-        root = child;
-    };
-    for root in (0..n / 2).rev() {
-        sift(keys, vals, root, n);
-    }
-    for end in (1..n).rev() {
-        keys.swap(0, end);
-        vals.swap(0, end);
-        sift(keys, vals, 0, end);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::sort_pairs;
-
-    #[test]
-    fn coo_sort_pairs_sorts_keys_and_carries_values() {
-        let mut state = 12345u64;
-        for n in [0usize, 1, 2, 5, 24, 25, 100, 1000] {
-            let mut keys: Vec<u32> = (0..n)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    (state >> 40) as u32 % 50
-                })
-                .collect();
-            let mut vals: Vec<u64> = keys.iter().map(|&k| k as u64 * 10).collect();
-            sort_pairs(&mut keys, &mut vals);
-            assert!(keys.windows(2).all(|w| w[0] <= w[1]));
-            assert!(keys.iter().zip(&vals).all(|(&k, &v)| v == k as u64 * 10));
-        }
-    }
 }

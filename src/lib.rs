@@ -71,6 +71,7 @@
 
 #![warn(missing_docs)]
 
+mod canonical;
 mod compressed;
 mod coo;
 mod csc;

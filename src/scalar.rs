@@ -62,6 +62,9 @@ pub trait Scalar:
     fn sqrt(self) -> Self;
     /// `true` if the value is neither infinite nor NaN.
     fn is_finite(self) -> bool;
+    /// IEEE 754 total order (`f64::total_cmp`).
+    #[doc(hidden)]
+    fn total_cmp(&self, other: Self) -> std::cmp::Ordering;
 
     /// The bytes as a slice of `Self`, or `None` if misaligned or of a length that is not a
     /// multiple of the size (checked at run time, without `unsafe`, by bytemuck).
@@ -102,6 +105,10 @@ macro_rules! impl_scalar {
             #[inline(always)]
             fn is_finite(self) -> bool {
                 <$t>::is_finite(self)
+            }
+            #[inline(always)]
+            fn total_cmp(&self, other: Self) -> std::cmp::Ordering {
+                <$t>::total_cmp(self, &other)
             }
             fn cast_bytes(bytes: &[u8]) -> Option<&[Self]> {
                 bytemuck::try_cast_slice(bytes).ok()

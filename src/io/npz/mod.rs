@@ -32,7 +32,10 @@
 //!   Complex, object (pickled), half-precision and date dtypes are errors.
 //! * Unsorted indices and duplicates, as scipy allows them in a CSR matrix whose
 //!   `has_canonical_format` is false: [`read_csr`] and [`read_csc`] sort each row (column)
-//!   and sum duplicates in file order, as `sum_duplicates()` would; COO triplets are kept
+//!   and sum duplicates with the crate's one canonicaliser (duplicates summed in ascending value
+//!   order, so the result is bit-identical to `Coo::into_csr` of the same entries in any order;
+//!   scipy's `sum_duplicates()` sums in file order, which can differ in the last bit when three
+//!   or more entries repeat); COO triplets are kept
 //!   as they are by [`read_coo`] and summed by [`Coo::into_csr`] otherwise.
 //! * Any of the three formats by any reader: [`read_csr`] of a CSC file converts it (a copy),
 //!   of a COO file compresses the triplets in place. [`read`] keeps the file's format.

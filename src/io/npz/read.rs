@@ -253,49 +253,13 @@ fn read_triplets<T: Scalar, I: Index, R: Read + Seek>(
     Ok((rows, cols, val))
 }
 
-/// Sorts the indices of each outer slice (stable, so duplicates are summed in file order) and
-/// sums duplicates, compacting the arrays in place. Slices already strictly increasing — all
-/// of them, in a canonical file — are only moved (or left alone when nothing before them
-/// shrank). `ptr` must be valid offsets for `idx` and `val`.
+/// Sorts the indices of each outer slice and sums duplicates, compacting the arrays in place:
+/// the crate's one canonicaliser ([`crate::canonical`]), so a non-canonical file gives the
+/// bits `Coo::into_csr` gives for the same entries (duplicates summed in ascending value
+/// order). Slices already strictly increasing — all of them, in a canonical file — are only
+/// moved. `ptr` must be valid offsets for `idx` and `val`.
 fn canonicalise<T: Scalar, I: Index>(ptr: &mut [usize], idx: &mut Vec<I>, val: &mut Vec<T>) {
-    let increasing = |s: &[I]| s.windows(2).all(|w| w[0] < w[1]);
-    let mut scratch: Vec<(I, T)> = Vec::new();
-    let mut w = 0;
-    let mut start = 0;
-    for p in ptr.iter_mut().skip(1) {
-        let end = *p;
-        if increasing(&idx[start..end]) {
-            if w != start {
-                idx.copy_within(start..end, w);
-                val.copy_within(start..end, w);
-            }
-            w += end - start;
-        } else {
-            scratch.clear();
-            scratch.extend(
-                idx[start..end]
-                    .iter()
-                    .copied()
-                    .zip(val[start..end].iter().copied()),
-            );
-            scratch.sort_by_key(|p| p.0);
-            let mut last: Option<I> = None;
-            for &(i, v) in &scratch {
-                if last == Some(i) {
-                    val[w - 1] += v;
-                } else {
-                    idx[w] = i;
-                    val[w] = v;
-                    w += 1;
-                    last = Some(i);
-                }
-            }
-        }
-        *p = w;
-        start = end;
-    }
-    idx.truncate(w);
-    val.truncate(w);
+    crate::canonical::sort_and_sum(crate::Par::Seq, ptr, idx, val);
 }
 
 #[cfg(test)]
@@ -312,7 +276,7 @@ mod tests {
         canonicalise(&mut ptr, &mut idx, &mut val);
         assert_eq!(ptr, [0, 2, 5, 5, 7]);
         assert_eq!(idx, [0, 3, 0, 1, 2, 1, 4]);
-        assert_eq!(val, [1.0, 2.0, 6.0, 4.0, 8.0, 7.0, 8.0]);
+        assert_eq!(val, [1.0, 2.0, 6.0, 4.0, 8.0, 7.0, 8.0]); // 3 + 5 summed
     }
 
     #[test]
