@@ -13,8 +13,10 @@
 //! scipy-style loop (one accumulator, bounds-checked indexing) as the reference for what a
 //! straightforward implementation gets; a plain read of the same bytes (1 and all threads);
 //! f32 values with f64 vectors; `mul_mat` with k = 8 against 8 separate products; the scatter
-//! (`mul_vec_t`). `--seq-only` times only the sequential CSR product (what the scipy script
-//! asks for). Threads: rayon's global pool (`RAYON_NUM_THREADS`).
+//! (`mul_vec_t`); `PatternCsr` where the matrix fits it. `dense` times the 8192² dense
+//! products against the read. `--seq-only` times only the sequential CSR product and
+//! `--coo-only` only `Coo::into_csr` on the R-MAT triplets (what the scipy script asks for).
+//! Threads: rayon's global pool (`RAYON_NUM_THREADS`).
 
 #[path = "../benches/common/mod.rs"]
 mod common;
@@ -254,9 +256,37 @@ fn run_dense(rounds: usize, reps: usize) {
     );
 }
 
+/// `Coo::into_csr` on the R-MAT triplets (16 M, the bench's): median of `reps` conversions,
+/// each of a fresh clone (the clone is not timed). With `dir`, writes the triplets instead
+/// (`rmat_coo_rows.npy`, `_cols`, `_vals`, as f64) for `scripts/scipy_spmv.py`.
+fn run_coo(reps: usize, dir: Option<&str>) -> Result<(), String> {
+    let coo = rmat_coo(20, 16, SEED_RMAT);
+    if let Some(dir) = dir {
+        let d = std::path::Path::new(dir);
+        let as_f64 = |v: &[u32]| v.iter().map(|&i| f64::from(i)).collect::<Vec<f64>>();
+        let err = |e: matvec::Error| e.to_string();
+        matvec::io::npy::write_vector(d.join("rmat_coo_rows.npy"), &as_f64(coo.rows()))
+            .map_err(err)?;
+        matvec::io::npy::write_vector(d.join("rmat_coo_cols.npy"), &as_f64(coo.cols()))
+            .map_err(err)?;
+        matvec::io::npy::write_vector(d.join("rmat_coo_vals.npy"), coo.values()).map_err(err)?;
+        return Ok(());
+    }
+    let mut t = Vec::new();
+    for _ in 0..reps {
+        let c = coo.clone();
+        let start = Instant::now();
+        black_box(c.into_csr());
+        t.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    println!("coo into_csr {:.4} ({} triplets)", median(t), coo.nnz());
+    Ok(())
+}
+
 fn main() -> Result<(), String> {
     let mut which = Vec::new();
     let (mut rounds, mut reps, mut seq_only, mut npz_dir) = (5, 20, false, None);
+    let mut coo_only = false;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut num = |flag: &str| -> Result<usize, String> {
@@ -269,6 +299,7 @@ fn main() -> Result<(), String> {
             "--rounds" => rounds = num("--rounds")?.max(1),
             "--reps" => reps = num("--reps")?.max(1),
             "--seq-only" => seq_only = true,
+            "--coo-only" => coo_only = true,
             "--write-npz" => npz_dir = Some(it.next().ok_or("--write-npz needs a directory")?),
             "-h" | "--help" => {
                 println!(
@@ -278,6 +309,9 @@ fn main() -> Result<(), String> {
             }
             other => return Err(format!("unknown argument {other:?} (see --help)")),
         }
+    }
+    if coo_only {
+        return run_coo(reps, npz_dir.as_deref());
     }
     if which.is_empty() {
         which = ["poisson", "rmat", "random"].map(String::from).to_vec();
