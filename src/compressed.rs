@@ -78,6 +78,11 @@ impl<'a, T, I: Index> Parts<'a, T, I> {
     pub(crate) fn val(&self) -> &'a [T] {
         self.val
     }
+    /// Number of stored entries.
+    #[inline]
+    pub(crate) fn nnz(&self) -> usize {
+        self.idx.len()
+    }
 }
 
 /// Checks every invariant of [`Parts`] in one pass over the offsets and the indices.

@@ -4,6 +4,7 @@ use crate::compressed::{self, Parts};
 use crate::dense::{Dense, Layout};
 use crate::error::Result;
 use crate::kernels;
+use crate::kernels::workspace::Workspace;
 use crate::matvec::{check_block, check_lengths};
 use crate::memory::{Footprint, vec_bytes};
 use crate::{Csr, CsrView, Index, MatVec, Par, Scalar, Widen};
@@ -42,6 +43,8 @@ use crate::{Csr, CsrView, Index, MatVec, Par, Scalar, Widen};
 pub struct Csc<T, I = u32> {
     nrows: usize,
     ncols: usize,
+    /// Scratch for the interleaved block gather, allocated on first use.
+    scratch: Workspace,
     col_ptr: Vec<usize>,
     row_idx: Vec<I>,
     values: Vec<T>,
@@ -88,6 +91,7 @@ impl<T: Scalar, I: Index> Csc<T, I> {
     ) -> Result<Self> {
         compressed::validate("CSC", ncols, nrows, &col_ptr, &row_idx, values.len())?;
         Ok(Csc {
+            scratch: Workspace::default(),
             nrows,
             ncols,
             col_ptr,
@@ -113,6 +117,7 @@ impl<T: Scalar, I: Index> Csc<T, I> {
             compressed::validate("CSC", ncols, nrows, &col_ptr, &row_idx, values.len()).is_ok()
         );
         Csc {
+            scratch: Workspace::default(),
             nrows,
             ncols,
             col_ptr,
@@ -134,6 +139,7 @@ impl<T: Scalar, I: Index> Csc<T, I> {
             I::NAME
         );
         Csc {
+            scratch: Workspace::default(),
             nrows,
             ncols,
             col_ptr: vec![0; ncols + 1],
@@ -158,6 +164,7 @@ impl<T: Scalar, I: Index> Csc<T, I> {
             .map(|i| I::try_from_index(i).expect("checked above"))
             .collect();
         Csc {
+            scratch: Workspace::default(),
             nrows: n,
             ncols: n,
             col_ptr: (0..=n).collect(),
@@ -444,6 +451,7 @@ impl<'a, T: Scalar, I: Index> CscView<'a, T, I> {
     /// Copies into an owned [`Csc`].
     pub fn to_csc(&self) -> Csc<T, I> {
         Csc {
+            scratch: Workspace::default(),
             nrows: self.nrows,
             ncols: self.ncols,
             col_ptr: self.col_ptr.to_vec(),
@@ -525,9 +533,23 @@ impl<S: Scalar + Widen<T>, T: Scalar, I: Index> MatVec<T> for Csc<S, I> {
     fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         self.view().mul_mat(alpha, x, beta, y, par)
     }
+    /// The block gather; on matrices whose columns have no locality, with the 8 vectors of a
+    /// group interleaved in a workspace the matrix keeps (see `Footprint`). Same bits.
     #[track_caller]
     fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
-        self.view().mul_mat_t(alpha, x, beta, y, par)
+        let k = check_block(self.nrows, self.ncols, x.len(), y.len(), true);
+        let parts = self.view().parts();
+        let pays = || kernels::sparse::interleave_pays::<S, T, I>(parts);
+        if k >= 2 && self.scratch.decision(pays) {
+            let len = parts.inner() * kernels::Group::MAX;
+            let done = self.scratch.with(len, |scratch| {
+                kernels::sparse::gather_block_interleaved(parts, alpha, x, beta, y, par, scratch)
+            });
+            if done.is_some() {
+                return;
+            }
+        }
+        kernels::sparse::gather_block(parts, alpha, x, beta, y, par);
     }
 }
 
@@ -544,7 +566,10 @@ impl<T: Scalar, I: Index> Footprint for CscView<'_, T, I> {
 
 impl<T: Scalar, I: Index> Footprint for Csc<T, I> {
     fn heap_bytes(&self) -> usize {
-        vec_bytes(&self.col_ptr) + vec_bytes(&self.row_idx) + vec_bytes(&self.values)
+        vec_bytes(&self.col_ptr)
+            + vec_bytes(&self.row_idx)
+            + vec_bytes(&self.values)
+            + self.scratch.heap_bytes()
     }
     fn data_bytes(&self) -> usize {
         self.view().data_bytes()

@@ -4,6 +4,7 @@ use crate::compressed::{self, Parts};
 use crate::dense::{Dense, Layout};
 use crate::error::Result;
 use crate::kernels;
+use crate::kernels::workspace::Workspace;
 use crate::matvec::{check_block, check_lengths};
 use crate::memory::{Footprint, vec_bytes};
 use crate::{Csc, CscView, Index, MatVec, Par, Scalar, Widen};
@@ -42,6 +43,8 @@ use crate::{Csc, CscView, Index, MatVec, Par, Scalar, Widen};
 pub struct Csr<T, I = u32> {
     nrows: usize,
     ncols: usize,
+    /// Scratch for the interleaved block gather, allocated on first use.
+    scratch: Workspace,
     row_ptr: Vec<usize>,
     col_idx: Vec<I>,
     values: Vec<T>,
@@ -88,6 +91,7 @@ impl<T: Scalar, I: Index> Csr<T, I> {
     ) -> Result<Self> {
         compressed::validate("CSR", nrows, ncols, &row_ptr, &col_idx, values.len())?;
         Ok(Csr {
+            scratch: Workspace::default(),
             nrows,
             ncols,
             row_ptr,
@@ -113,6 +117,7 @@ impl<T: Scalar, I: Index> Csr<T, I> {
             compressed::validate("CSR", nrows, ncols, &row_ptr, &col_idx, values.len()).is_ok()
         );
         Csr {
+            scratch: Workspace::default(),
             nrows,
             ncols,
             row_ptr,
@@ -134,6 +139,7 @@ impl<T: Scalar, I: Index> Csr<T, I> {
             I::NAME
         );
         Csr {
+            scratch: Workspace::default(),
             nrows,
             ncols,
             row_ptr: vec![0; nrows + 1],
@@ -158,6 +164,7 @@ impl<T: Scalar, I: Index> Csr<T, I> {
             .map(|i| I::try_from_index(i).expect("checked above"))
             .collect();
         Csr {
+            scratch: Workspace::default(),
             nrows: n,
             ncols: n,
             row_ptr: (0..=n).collect(),
@@ -444,6 +451,7 @@ impl<'a, T: Scalar, I: Index> CsrView<'a, T, I> {
     /// Copies into an owned [`Csr`].
     pub fn to_csr(&self) -> Csr<T, I> {
         Csr {
+            scratch: Workspace::default(),
             nrows: self.nrows,
             ncols: self.ncols,
             row_ptr: self.row_ptr.to_vec(),
@@ -521,9 +529,23 @@ impl<S: Scalar + Widen<T>, T: Scalar, I: Index> MatVec<T> for Csr<S, I> {
     fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         self.view().mul_vec_t(alpha, x, beta, y, par)
     }
+    /// The block gather; on matrices whose columns have no locality, with the 8 vectors of a
+    /// group interleaved in a workspace the matrix keeps (see `Footprint`). Same bits.
     #[track_caller]
     fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
-        self.view().mul_mat(alpha, x, beta, y, par)
+        let k = check_block(self.nrows, self.ncols, x.len(), y.len(), false);
+        let parts = self.view().parts();
+        let pays = || kernels::sparse::interleave_pays::<S, T, I>(parts);
+        if k >= 2 && self.scratch.decision(pays) {
+            let len = parts.inner() * kernels::Group::MAX;
+            let done = self.scratch.with(len, |scratch| {
+                kernels::sparse::gather_block_interleaved(parts, alpha, x, beta, y, par, scratch)
+            });
+            if done.is_some() {
+                return;
+            }
+        }
+        kernels::sparse::gather_block(parts, alpha, x, beta, y, par);
     }
     #[track_caller]
     fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
@@ -544,7 +566,10 @@ impl<T: Scalar, I: Index> Footprint for CsrView<'_, T, I> {
 
 impl<T: Scalar, I: Index> Footprint for Csr<T, I> {
     fn heap_bytes(&self) -> usize {
-        vec_bytes(&self.row_ptr) + vec_bytes(&self.col_idx) + vec_bytes(&self.values)
+        vec_bytes(&self.row_ptr)
+            + vec_bytes(&self.col_idx)
+            + vec_bytes(&self.values)
+            + self.scratch.heap_bytes()
     }
     fn data_bytes(&self) -> usize {
         self.view().data_bytes()

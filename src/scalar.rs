@@ -73,6 +73,10 @@ pub trait Scalar:
     /// The slice as bytes (native byte order).
     #[doc(hidden)]
     fn as_bytes(values: &[Self]) -> &[u8];
+    /// 8-byte words as a mutable slice of `Self` (checked by bytemuck: the alignment of `u64`
+    /// suits both types), for scratch buffers shared by both precisions.
+    #[doc(hidden)]
+    fn from_words_mut(words: &mut [u64]) -> &mut [Self];
 }
 
 macro_rules! impl_scalar {
@@ -115,6 +119,9 @@ macro_rules! impl_scalar {
             }
             fn as_bytes(values: &[Self]) -> &[u8] {
                 bytemuck::cast_slice(values)
+            }
+            fn from_words_mut(words: &mut [u64]) -> &mut [Self] {
+                bytemuck::cast_slice_mut(words)
             }
         }
     };

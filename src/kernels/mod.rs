@@ -3,6 +3,7 @@
 //!
 //! * [`simd`]: run-time choice of the instruction set for the dense kernels (AVX2 or the
 //!   baseline), bit-identical results.
+//! * [`workspace`]: scratch a matrix owns (the interleaved inputs of a block gather).
 //! * [`sparse`]: gather, scatter and triplet scatter, one vector or a block, with the storage
 //!   precision apart from the vector precision.
 //!
@@ -36,6 +37,7 @@ macro_rules! with_group {
 
 pub(crate) mod simd;
 pub(crate) mod sparse;
+pub(crate) mod workspace;
 
 /// A run of consecutive vectors of a block product, processed together in one pass over the
 /// matrix: `len` is 8, 4, 2 or 1.
