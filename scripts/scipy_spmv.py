@@ -9,8 +9,11 @@ The example writes the matrices (Poisson 1000^2, R-MAT 2^20, uniform random 1 M 
 generators and seeds of benches/spmv.rs) as `.npz` files; scipy loads them with int32
 `indptr` and `indices` (what it would choose for these sizes). Each round times scipy in this
 process and then ours in a child process (`kernels NAME --seq-only`, `Par::Seq`), so both see
-the same machine load; the table gives medians over rounds and the median of the per-round
-ratios. scipy's product allocates its output; ours writes into a reused buffer (that is the
+the same machine load (scipy on fresh copies of the arrays each round, since where the arrays
+land in memory moves a single-thread product by up to 30 % here); the table gives medians
+over rounds and the median of the per-round ratios. numpy asks for transparent huge pages on
+large arrays (`madvise`), Rust's allocator does not: on this machine (THP `madvise`) that
+favours scipy's gathers. scipy's product allocates its output; ours writes into a reused buffer (that is the
 API each offers). Needs numpy and scipy (`pip install numpy scipy`).
 """
 
@@ -73,7 +76,11 @@ def main():
             x = np.random.default_rng(1).random(a.shape[1])
             theirs, mine = [], []
             for _ in range(args.rounds):
-                theirs.append(median_ms(lambda: a @ x, args.reps))
+                # Fresh copies each round, as ours is a fresh process each round: where the
+                # arrays land in memory moves single-thread times by up to 30 % here.
+                b, xb = a.copy(), x.copy()
+                theirs.append(median_ms(lambda: b @ xb, args.reps))
+                del b, xb
                 mine.append(ours_ms(name, args.reps))
             ratio = statistics.median(m / t for m, t in zip(mine, theirs))
             print(f"| {name} | {a.nnz} | {statistics.median(theirs):.3f} | "
