@@ -529,8 +529,9 @@ impl<S: Scalar + Widen<T>, T: Scalar, I: Index> MatVec<T> for Csr<S, I> {
     fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         self.view().mul_vec_t(alpha, x, beta, y, par)
     }
-    /// The block gather; on matrices whose columns have no locality, with the 8 vectors of a
-    /// group interleaved in a workspace the matrix keeps (see `Footprint`). Same bits.
+    /// The block gather. Where 8 vectors overflow the cache but the columns are skewed (a
+    /// graph's hubs), the 8 inputs of a group are first interleaved in a workspace the matrix
+    /// keeps from then on (`inner · 64` bytes with `f64`, counted by `Footprint`); same bits.
     #[track_caller]
     fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         let k = check_block(self.nrows, self.ncols, x.len(), y.len(), false);

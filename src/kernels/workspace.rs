@@ -8,17 +8,20 @@
 //! arithmetic. So concurrency costs speed at worst, never determinism, and nothing blocks.
 
 use crate::Scalar;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-/// One scratch buffer of 8-byte words, behind a lock that is tried, never waited for, and a
-/// decision about the matrix made once (whether a kernel that needs the scratch pays).
+/// One scratch buffer of 8-byte words, behind a lock that is tried, never waited for; its
+/// size in bytes (readable while another thread holds the lock); and a decision about the
+/// matrix made once (whether a kernel that needs the scratch pays; decided for the vector
+/// precision of the first call, which only matters for speed).
 #[derive(Default)]
-pub(crate) struct Workspace(Mutex<Vec<u64>>, OnceLock<bool>);
+pub(crate) struct Workspace(Mutex<Vec<u64>>, AtomicUsize, OnceLock<bool>);
 
 impl Workspace {
     /// `decide()`, computed on the first call and remembered.
     pub(crate) fn decision(&self, decide: impl FnOnce() -> bool) -> bool {
-        *self.1.get_or_init(decide)
+        *self.2.get_or_init(decide)
     }
 
     /// Runs `f` on a scratch slice of `len` values of `T` (contents unspecified), growing the
@@ -32,14 +35,16 @@ impl Workspace {
         let need = (len * size_of::<T>()).div_ceil(8);
         if words.len() < need {
             words.resize(need, 0);
+            self.1.store(words.capacity() * 8, Ordering::Relaxed);
         }
         let values = T::from_words_mut(&mut words[..need]);
         Some(f(&mut values[..len]))
     }
 
-    /// Bytes held (0 before the first use; an estimate while another thread holds it).
+    /// Bytes held: 0 before the first use, then the buffer's capacity, kept until the owner
+    /// is dropped (clones start without it).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.0.try_lock().map_or(0, |w| w.capacity() * 8)
+        self.1.load(Ordering::Relaxed)
     }
 }
 
