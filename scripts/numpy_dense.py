@@ -15,23 +15,10 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLE = os.path.join(ROOT, "target", "release", "examples", "kernels")
-
-
-def median_ms(f, reps):
-    for _ in range(2):
-        f()
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e3
+from timing import EXAMPLE, median_ms
 
 
 def ours():

@@ -29,19 +29,7 @@ import numpy as np
 import scipy
 import scipy.sparse as sp
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLE = os.path.join(ROOT, "target", "release", "examples", "kernels")
-
-
-def median_ms(f, reps):
-    for _ in range(3):
-        f()
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1e3
+from timing import EXAMPLE, median_ms
 
 
 def ours_ms(name, reps):
