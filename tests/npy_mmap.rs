@@ -5,7 +5,7 @@ mod common;
 
 use common::{Rng, TempDir, assert_same_products};
 use matvec::io::npy::{NpyWriter, write_dense};
-use matvec::{DenseView, Error, Layout, MatVec, MmapDense, Scalar};
+use matvec::{DenseView, Error, Layout, MatVec, MmapDense, Scalar, Widen};
 use std::path::Path;
 
 fn open<T: Scalar>(p: &Path) -> matvec::Result<MmapDense<T>> {
@@ -13,7 +13,7 @@ fn open<T: Scalar>(p: &Path) -> matvec::Result<MmapDense<T>> {
     unsafe { MmapDense::<T>::open(p) }
 }
 
-fn roundtrip<T: Scalar>(
+fn roundtrip<T: Scalar + Widen<f64>>(
     dir: &TempDir,
     nrows: usize,
     ncols: usize,
@@ -32,7 +32,28 @@ fn roundtrip<T: Scalar>(
         assert_eq!((m.nrows(), m.ncols(), m.layout()), (nrows, ncols, layout));
         assert_eq!(m.data(), &data[..]);
         let what = format!("{:?} {nrows}x{ncols} block {}", m.layout(), m.block_len());
-        assert_same_products(&m, &mem, budget as u64, &what);
+        assert_same_products::<T>(&m, &mem, budget as u64, &what);
+        // Every file also serves f64 vectors (an f32 file: widened, accumulated in f64), and
+        // gives what the in-memory view of the same values gives, bit for bit.
+        let (m64, mem64): (&dyn MatVec<f64>, &dyn MatVec<f64>) = (&m, &mem);
+        assert_same_products(
+            m64,
+            mem64,
+            budget as u64 + 1,
+            &format!("{what}, f64 vectors"),
+        );
+        let (nx, ny) = (ncols, nrows);
+        let k = 3;
+        let x: Vec<f64> = (0..nx * k).map(|_| rng.unit() - 0.5).collect();
+        let (mut got, mut want) = (vec![f64::NAN; ny * k], vec![f64::NAN; ny * k]);
+        m64.mul_mat(0.5, &x, 0.0, &mut got, matvec::Par::Rayon);
+        mem64.mul_mat(0.5, &x, 0.0, &mut want, matvec::Par::Seq);
+        assert!(
+            got.iter()
+                .zip(&want)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{what}: mul_mat"
+        );
     }
 }
 

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::io::npy::{self, NpyDtype};
 use crate::matvec::{check_block, check_lengths, scale_output};
 use crate::memory::Footprint;
-use crate::{DenseView, Layout, MatVec, Par, Scalar};
+use crate::{DenseView, Layout, MatVec, Par, Scalar, Widen};
 use memmap2::{Advice, Mmap, UncheckedAdvice};
 use std::fs::File;
 use std::marker::PhantomData;
@@ -340,7 +340,9 @@ fn page_size() -> usize {
     4096
 }
 
-impl<T: Scalar> MatVec<T> for MmapDense<T> {
+/// An `f32` file serves `f64` vectors too (read as 4 bytes an entry, widened exactly,
+/// accumulated in `f64`: half the bytes of the `f64` file).
+impl<T: Scalar + Widen<V>, V: Scalar> MatVec<V> for MmapDense<T> {
     fn nrows(&self) -> usize {
         self.nrows
     }
@@ -348,25 +350,25 @@ impl<T: Scalar> MatVec<T> for MmapDense<T> {
         self.ncols
     }
     #[track_caller]
-    fn mul_vec(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+    fn mul_vec(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
         check_lengths(self.nrows, self.ncols, x.len(), y.len(), false);
         self.product(alpha, x, beta, y, par, Layout::RowMajor);
     }
     #[track_caller]
-    fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+    fn mul_vec_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
         check_lengths(self.nrows, self.ncols, x.len(), y.len(), true);
         self.product(alpha, x, beta, y, par, Layout::ColMajor);
     }
     /// Reads the file once for all `k` vectors (block by block, each block used for every
     /// vector while it is resident), instead of `k` times.
     #[track_caller]
-    fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+    fn mul_mat(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
         let k = check_block(self.nrows, self.ncols, x.len(), y.len(), false);
         self.block_product(alpha, x, beta, y, k, par, Layout::RowMajor);
     }
     /// Reads the file once for all `k` vectors. See [`mul_mat`](Self::mul_mat).
     #[track_caller]
-    fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+    fn mul_mat_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
         let k = check_block(self.nrows, self.ncols, x.len(), y.len(), true);
         self.block_product(alpha, x, beta, y, k, par, Layout::ColMajor);
     }
@@ -376,9 +378,19 @@ impl<T: Scalar> MmapDense<T> {
     /// `dot_layout` is the layout in which this product is a dot product per outer slice
     /// (`RowMajor` for `A·x`): then each block writes its own part of `y`; otherwise each
     /// block adds its slices, scaled by its part of `x`, into all of `y`.
-    fn product(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par, dot_layout: Layout) {
+    fn product<V: Scalar>(
+        &self,
+        alpha: V,
+        x: &[V],
+        beta: V,
+        y: &mut [V],
+        par: Par,
+        dot_layout: Layout,
+    ) where
+        T: Widen<V>,
+    {
         let (_, inner) = self.stored_shape();
-        if alpha == T::ZERO {
+        if alpha == V::ZERO {
             return scale_output(beta, y); // A is not read
         }
         if self.layout == dot_layout {
@@ -399,18 +411,20 @@ impl<T: Scalar> MmapDense<T> {
     /// [`product`](Self::product) for `k` column-major vectors at once, each block of the
     /// file used for all of them while it is resident.
     #[allow(clippy::too_many_arguments)]
-    fn block_product(
+    fn block_product<V: Scalar>(
         &self,
-        alpha: T,
-        x: &[T],
-        beta: T,
-        y: &mut [T],
+        alpha: V,
+        x: &[V],
+        beta: V,
+        y: &mut [V],
         k: usize,
         par: Par,
         dot_layout: Layout,
-    ) {
+    ) where
+        T: Widen<V>,
+    {
         let (_, inner) = self.stored_shape();
-        if alpha == T::ZERO || k == 0 {
+        if alpha == V::ZERO || k == 0 {
             return scale_output(beta, y); // A is not read
         }
         // Lengths of one vector of x and of y.
