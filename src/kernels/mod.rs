@@ -1,6 +1,8 @@
 //! The kernel layer: the only place where products are computed. Matrix types check shapes
 //! and dispatch here; file-backed types hand their blocks, as views, to the same functions.
 //!
+//! * [`dense`]: the dense dot and axpy kernels (one vector or a block), shared by the
+//!   in-memory and the file-backed dense types.
 //! * [`simd`]: run-time choice of the instruction set for the dense kernels (AVX2 or the
 //!   baseline), bit-identical results.
 //! * [`workspace`]: scratch a matrix owns (the interleaved inputs of a block gather).
@@ -35,6 +37,7 @@ macro_rules! with_group {
     };
 }
 
+pub(crate) mod dense;
 pub(crate) mod simd;
 pub(crate) mod sparse;
 pub(crate) mod workspace;

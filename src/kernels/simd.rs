@@ -2,7 +2,7 @@
 //!
 //! The crate is built for baseline x86-64 (SSE2), so without this the AVX2 units of the CPU
 //! never run our loops. Each kernel body here is one `#[inline(always)]` Rust function
-//! (`dense::dot_rows`, `dense::axpy_rows`) compiled twice: as is, and inside a
+//! (`kernels::dense::dot_rows`, `kernels::dense::axpy_rows`) compiled twice: as is, and inside a
 //! `#[target_feature(enable = "avx2")]` wrapper, picked once per process by
 //! `is_x86_feature_detected!`. Written by hand (two kernels, a dozen lines) rather than with
 //! the `multiversion` crate, because the tests must call every variant the machine supports
@@ -100,9 +100,9 @@ macro_rules! dispatched {
     };
 }
 
-dispatched!(dot_rows, dot_rows_on, dot_rows_avx2, crate::dense::dot_rows,
+dispatched!(dot_rows, dot_rows_on, dot_rows_avx2, super::dense::dot_rows,
     (data: &[S], inner: usize, alpha: T, x: &[T], beta: T, y: &mut [T]));
-dispatched!(axpy_rows, axpy_rows_on, axpy_rows_avx2, crate::dense::axpy_rows,
+dispatched!(axpy_rows, axpy_rows_on, axpy_rows_avx2, super::dense::axpy_rows,
     (data: &[S], inner: usize, alpha: T, x: &[T], first: usize, y: &mut [T]));
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 //! rows (C order) or columns (Fortran order) so that resident memory stays near a budget
 //! however large the file.
 
-use crate::dense::{self, AXPY_GROUP};
 use crate::error::{Error, Result};
 use crate::io::npy::{self, NpyDtype};
+use crate::kernels::dense::{self, AXPY_GROUP};
 use crate::matvec::{check_block, check_lengths, scale_output};
 use crate::memory::Footprint;
 use crate::{DenseView, Layout, MatVec, Par, Scalar, Widen};
