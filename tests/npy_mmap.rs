@@ -344,3 +344,30 @@ fn mmap_dense_never_panics_on_mutated_headers() {
         assert!(open::<f64>(&p).is_err());
     }
 }
+
+/// Writes are symlink-safe and get ordinary permissions: a symlink planted at every name the
+/// old scheme would have used (`.{name}.{pid}.{n}.tmp`) does not redirect the write, and the
+/// file ends up with the mode `File::create` gives a sibling (the umask applied).
+#[cfg(unix)]
+#[test]
+fn npy_writes_ignore_planted_symlinks_and_get_normal_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new("npy-symlink");
+    let victim = dir.path("victim.txt");
+    std::fs::write(&victim, b"keep me").unwrap();
+    let out = dir.path("out.npy");
+    for n in 0..32 {
+        let name = format!(".out.npy.{}.{n}.tmp", std::process::id());
+        std::os::unix::fs::symlink(&victim, dir.path(&name)).unwrap();
+    }
+    let data = [1.0f64, 2.0, 3.0, 4.0];
+    write_dense(&out, DenseView::row_major(2, 2, &data).unwrap()).unwrap();
+    assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
+    assert_eq!(open::<f64>(&out).unwrap().data(), &data);
+    let sibling = dir.path("sibling");
+    std::fs::File::create(&sibling).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&out), mode(&sibling));
+    // Nothing else was left: the 32 symlinks, the victim, the sibling and the output.
+    assert_eq!(std::fs::read_dir(&dir.0).unwrap().count(), 32 + 3);
+}

@@ -1,25 +1,49 @@
 //! Files that appear under their final name only when complete: every writer of the crate
-//! writes to a temporary file in the destination's directory, flushes and syncs it, and
-//! renames it over the destination. A writer dropped before it commits (an error, a panic)
-//! removes its temporary file, so nothing partial is ever left behind.
+//! writes to a temporary file in the destination's directory, flushes and syncs it, renames
+//! it over the destination and syncs the directory. A writer dropped before it commits (an
+//! error, a panic) removes its temporary file, so nothing partial is ever left behind.
+//!
+//! The temporary file comes from the `tempfile` crate: created exclusively (`O_EXCL`) under a
+//! random name, so a symlink planted where a temporary name could be guessed cannot redirect
+//! the write (the hand-written version before it used `File::create` on a predictable name).
+//! It is created with the mode a plain `File::create` would use (`0o666` less the umask), so
+//! the final file's permissions are the usual ones, not `tempfile`'s private `0o600`.
 
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use tempfile::TempPath;
 
 /// A buffered temporary file next to `path`, renamed over it by [`commit`](Self::commit).
 pub(crate) struct AtomicFile {
     path: PathBuf,
-    tmp: PathBuf,
+    /// Removes the temporary file when dropped, unless persisted.
+    tmp: TempPath,
     file: Option<BufWriter<File>>,
 }
 
 impl AtomicFile {
-    /// Creates the temporary file.
+    /// Creates the temporary file, exclusively, in `path`'s directory.
     pub(crate) fn create(path: &Path) -> Result<Self> {
-        let tmp = temp_path(path);
-        let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(".tmp");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let named = builder.tempfile_in(dir).map_err(|e| Error::io(path, e))?;
+        let (file, tmp) = named.into_parts();
         Ok(AtomicFile {
             path: path.to_path_buf(),
             tmp,
@@ -46,7 +70,7 @@ impl AtomicFile {
 
     /// Writes all of `bytes`, naming the temporary file in errors.
     pub(crate) fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
-        let tmp = &self.tmp;
+        let tmp: &Path = &self.tmp;
         self.file
             .as_mut()
             .expect("the file is present until commit or drop")
@@ -54,8 +78,9 @@ impl AtomicFile {
             .map_err(|e| Error::io(tmp, e))
     }
 
-    /// Flushes, syncs (so that a crash after the rename cannot leave a file with missing
-    /// data under the final name) and renames over the destination.
+    /// Flushes, syncs the data (so that a crash after the rename cannot leave a file with
+    /// missing data under the final name), renames over the destination, and syncs the
+    /// directory (so that the rename itself survives a crash).
     pub(crate) fn commit(mut self) -> Result<()> {
         let w = self
             .file
@@ -66,30 +91,19 @@ impl AtomicFile {
             .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
         drop(file);
-        std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))?;
-        self.tmp = PathBuf::new();
+        let AtomicFile { path, tmp, .. } = self;
+        tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;
+        #[cfg(unix)]
+        if let Some(dir) = path.parent() {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| Error::io(dir, e))?;
+        }
         Ok(())
     }
-}
-
-impl Drop for AtomicFile {
-    fn drop(&mut self) {
-        drop(self.file.take());
-        if !self.tmp.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
-/// A temporary name next to `path`: same directory (so the rename is atomic), hidden, unique
-/// to this process and call.
-pub(crate) fn temp_path(path: &Path) -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path
-        .file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()))
 }
