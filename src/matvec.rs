@@ -81,7 +81,9 @@ pub trait MatVec<T: Scalar> {
     /// The default runs [`mul_vec`](Self::mul_vec) once per column. Types for which reading
     /// the matrix is the cost override it to read `A` once for all `k` vectors:
     /// [`MmapDense`](crate::MmapDense) reads the file once per block product instead of `k`
-    /// times, which is what makes randomized SVD on a file larger than RAM practical.
+    /// times, which is what makes randomized SVD on a file larger than RAM practical; `Dense`
+    /// walks cache-sized tiles; CSR, CSC and COO (and their views) read each stored entry once
+    /// per group of up to 8 vectors, bit-identical to separate products.
     /// Same contract as `mul_vec` (no allocation, β = 0 write-only, deterministic).
     ///
     /// # Panics
