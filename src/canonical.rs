@@ -29,7 +29,6 @@ pub(crate) fn sort_and_sum<T: Scalar, I: Index>(
     let mut start = 0;
     for o in 0..n_outer {
         let end = ptr[o + 1];
-        let row_start = w;
         let mut k = start;
         while k < end {
             // The run of entries with the index of entry `k`.
@@ -48,7 +47,6 @@ pub(crate) fn sort_and_sum<T: Scalar, I: Index>(
             w += 1;
             k = run;
         }
-        debug_assert!(w >= row_start);
         start = end;
         ptr[o + 1] = w;
     }
