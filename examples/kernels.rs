@@ -31,6 +31,8 @@ const SEED_RMAT: u64 = 7;
 const SEED_RANDOM: u64 = 3;
 const K: usize = 8;
 
+/// Median (upper, for even lengths). Not `examples/support`'s: that module loads the bench
+/// generators again, and this example uses more of them than it re-exports.
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]

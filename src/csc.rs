@@ -538,19 +538,9 @@ impl<S: Scalar + Widen<T>, T: Scalar, I: Index> MatVec<T> for Csc<S, I> {
     /// keeps from then on (`inner · 64` bytes with `f64`, counted by `Footprint`); same bits.
     #[track_caller]
     fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
-        let k = check_block(self.nrows, self.ncols, x.len(), y.len(), true);
+        check_block(self.nrows, self.ncols, x.len(), y.len(), true);
         let parts = self.view().parts();
-        let pays = || kernels::sparse::interleave_pays::<S, T, I>(parts);
-        if k >= 2 && self.scratch.decision(pays) {
-            let len = parts.inner() * kernels::Group::MAX;
-            let done = self.scratch.with(len, |scratch| {
-                kernels::sparse::gather_block_interleaved(parts, alpha, x, beta, y, par, scratch)
-            });
-            if done.is_some() {
-                return;
-            }
-        }
-        kernels::sparse::gather_block(parts, alpha, x, beta, y, par);
+        kernels::sparse::gather_block_owned(parts, &self.scratch, alpha, x, beta, y, par);
     }
 }
 

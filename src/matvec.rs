@@ -205,14 +205,21 @@ pub(crate) fn check_block(
     } else {
         (ncols, nrows, "mul_mat: Y = alpha*A*X + beta*Y")
     };
-    let k = x.checked_div(nx).or(y.checked_div(ny)).unwrap_or(0);
-    if x != nx * k || y != ny * k {
+    let Some(k) = block_vectors(x, nx, y, ny) else {
         panic!(
             "{op}: A is {nrows} x {ncols}, so X needs length {nx}*k and Y length {ny}*k for one \
              k (column-major), but X has length {x} and Y has length {y}"
         );
-    }
+    };
     k
+}
+
+/// The `k` for which `x == k·nx` and `y == k·ny` (vectors of length `nx` and `ny`), if any:
+/// the shape rule of every block product, shared by the trait's checks and the kernels.
+#[inline]
+pub(crate) fn block_vectors(x: usize, nx: usize, y: usize, ny: usize) -> Option<usize> {
+    let k = x.checked_div(nx).or(y.checked_div(ny)).unwrap_or(0);
+    (x == k * nx && y == k * ny).then_some(k)
 }
 
 /// `y ← β·y`, with β = 0 writing zeros (so NaN in `y` never survives).

@@ -15,8 +15,9 @@
 //! kernel call (per leaf of a parallel split), which is all the inner loops rely on.
 
 use super::Group;
+use super::workspace::Workspace;
 use crate::compressed::Parts;
-use crate::matvec::scale_output;
+use crate::matvec::{block_vectors, scale_output};
 use crate::par::{self, Par};
 use crate::{Index, Scalar, Widen};
 use std::ops::Range;
@@ -155,6 +156,29 @@ fn gather_grouped<S: Scalar + Widen<T>, T: Scalar, I: Index>(
     }
 }
 
+/// The block gather of an owned matrix that keeps a [`Workspace`]: with interleaved inputs
+/// where [`interleave_pays`] (decided once per matrix), else — or when another thread holds
+/// the workspace — [`gather_block`]. The same bits either way.
+pub(crate) fn gather_block_owned<S: Scalar + Widen<T>, T: Scalar, I: Index>(
+    p: Parts<'_, S, I>,
+    workspace: &Workspace,
+    alpha: T,
+    x: &[T],
+    beta: T,
+    y: &mut [T],
+    par: Par,
+) {
+    let k = block_count(x.len(), p.inner(), y.len(), p.outer());
+    if k >= 2 && workspace.decision(|| interleave_pays::<S, T, I>(p)) {
+        let len = p.inner() * Group::MAX;
+        let run = |scratch: &mut [T]| gather_block_interleaved(p, alpha, x, beta, y, par, scratch);
+        if workspace.with(len, run).is_some() {
+            return;
+        }
+    }
+    gather_block(p, alpha, x, beta, y, par);
+}
+
 /// [`gather_block`] with the inputs of each group of 8 vectors first interleaved into
 /// `scratch` (`inner · 8` values; entry `c` of the group's vector `j` at `c·8 + j`), so that a
 /// stored entry reads one cache line for all 8 vectors instead of 8 lines from 8 vectors.
@@ -229,7 +253,7 @@ fn interleave<T: Scalar>(par: Par, x: &[T], n: usize, g: usize, first: usize, ou
 /// 8 products: R-MAT 2²⁰ (skewed columns) 0.55 × interleaved against 0.80 × column-major in
 /// groups of 2; uniform random columns 1.03 × interleaved against 0.66–0.72 × column-major
 /// (the 64 MB of interleaved vectors miss the cache on every entry).
-pub(crate) fn interleave_pays<S: Copy, T, I: Index>(p: Parts<'_, S, I>) -> bool {
+fn interleave_pays<S: Copy, T, I: Index>(p: Parts<'_, S, I>) -> bool {
     if max_group::<S, T, I>(p) == Group::MAX {
         return false;
     }
@@ -463,12 +487,9 @@ pub(crate) fn triplet_scatter<S: Scalar + Widen<T>, T: Scalar, I: Index>(
 /// `k` such that `x == k·nx` and `y == k·ny`.
 #[track_caller]
 fn block_count(x: usize, nx: usize, y: usize, ny: usize) -> usize {
-    let k = x.checked_div(nx).or(y.checked_div(ny)).unwrap_or(0);
-    assert!(
-        x == k * nx && y == k * ny,
-        "block product: {x} and {y} entries are not k vectors of {nx} and {ny}"
-    );
-    k
+    block_vectors(x, nx, y, ny).unwrap_or_else(|| {
+        panic!("block product: {x} and {y} entries are not k vectors of {nx} and {ny}")
+    })
 }
 
 /// The rows `rows` of each of the `G` column-major vectors (each `len` long) in `y`.
