@@ -13,6 +13,9 @@ use std::sync::Arc;
 /// implementations outside it should):
 ///
 /// * **No allocation.** The output is the caller's; a product allocates nothing on the heap.
+///   One exception, once per matrix: an owned `Csr`/`Csc` whose block products pay for
+///   interleaved inputs (large, skewed matrices) allocates that workspace on its first
+///   `mul_mat`, keeps it and counts it in [`Footprint`](crate::Footprint).
 /// * **β = 0 ⇒ `y` is write-only**: whatever `y` held (NaN, infinity, garbage) does not reach
 ///   the result, as in BLAS and ndarray's `general_mat_vec_mul`.
 /// * **α = 0 ⇒ `A` and `x` are not read**: `y ← β·y`.
