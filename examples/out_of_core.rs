@@ -13,15 +13,13 @@ mod support;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use matvec::io::npy::NpyWriter;
-use matvec::{DenseView, Footprint, Layout, MatVec, MmapDense, Par};
+use matvec::{DenseView, Layout, MatVec, MmapDense, Par, StreamDense};
 use std::path::PathBuf;
 use std::time::Instant;
-use support::{
-    fmt_bytes, median, parse_size, peak_resident_bytes, reset_peak_resident, resident_bytes,
-};
+use support::{fmt_bytes, parse_size, peak_resident_bytes, reset_peak_resident, resident_bytes};
 
 #[derive(Parser, Debug)]
-#[command(about = "Multiply a memory-mapped .npy matrix by a vector under a memory budget")]
+#[command(about = "Multiply a dense .npy matrix on disk by a vector under a memory budget")]
 struct Args {
     /// Rows of the matrix to write.
     #[arg(long, default_value_t = 4096)]
@@ -35,6 +33,23 @@ struct Args {
     /// Storage order of the file: c (row-major) or f (column-major).
     #[arg(long, default_value = "c", value_parser = ["c", "f"])]
     order: String,
+    /// How to read the file: stream (positioned reads into budgeted buffers, StreamDense)
+    /// or mmap (memory map with madvise, MmapDense).
+    #[arg(long, default_value = "stream", value_parser = ["stream", "mmap"])]
+    engine: String,
+    /// Bytes per read for the stream engine (0: its defaults).
+    #[arg(long, default_value = "0", value_parser = parse_size)]
+    read_size: usize,
+    /// Bypass the page cache (O_DIRECT; stream engine).
+    #[arg(long)]
+    direct: bool,
+    /// Also time a plain positioned read of the whole file into a small buffer (the cost of
+    /// copying it out of the page cache: the floor for any pread-based product).
+    #[arg(long)]
+    pread: bool,
+    /// Also time a block product of this many vectors (mul_mat).
+    #[arg(long, default_value_t = 0)]
+    block: usize,
     /// Threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -90,13 +105,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     });
     let bytes = r * c * 8;
 
-    // Only looked at (and unmapped) before the file is rewritten.
-    let reusable = args.reuse && {
-        // SAFETY: the file is written by this program and nobody else modifies it while it
-        // is mapped (the same holds for the second `open` below).
-        let existing = unsafe { MmapDense::<f64>::open(&path) };
-        existing.is_ok_and(|m| m.shape() == (r, c) && m.layout() == layout)
-    };
+    let reusable = args.reuse
+        && StreamDense::<f64>::open(&path)
+            .is_ok_and(|m| (m.nrows(), m.ncols()) == (r, c) && m.layout() == layout);
     if reusable {
         println!(
             "reusing {} ({r} x {c} f64, {})",
@@ -107,22 +118,34 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         write_matrix(&path, r, c, layout)?;
     }
 
-    // SAFETY: as above.
-    let a = unsafe { MmapDense::<f64>::open(&path)? }
-        .with_budget(args.budget)
-        .with_drop_page_cache(args.drop_cache);
+    let a: Box<dyn MatVec<f64>> = if args.engine == "mmap" {
+        // SAFETY: the file is written by this program and nobody modifies it while mapped.
+        let m = unsafe { MmapDense::<f64>::open(&path)? }
+            .with_budget(args.budget)
+            .with_drop_page_cache(args.drop_cache);
+        println!(
+            "mmap engine: blocks of {} slices ({})",
+            m.block_len(),
+            fmt_bytes(m.block_bytes())
+        );
+        Box::new(m)
+    } else {
+        let s = StreamDense::<f64>::open(&path)?
+            .with_budget(args.budget)
+            .with_read_size(args.read_size)
+            .with_drop_page_cache(args.drop_cache)
+            .with_direct(args.direct)?;
+        println!(
+            "stream engine{}: {} slices a read",
+            if args.direct { " (direct)" } else { "" },
+            s.read_len(Par::Rayon)
+        );
+        Box::new(s)
+    };
     println!(
-        "matrix {r} x {c} f64 ({:?}, {}), budget {}, blocks of {} {} ({}), {} threads",
-        layout,
-        fmt_bytes(a.data_bytes()),
-        fmt_bytes(a.budget()),
-        a.block_len(),
-        if layout == Layout::RowMajor {
-            "rows"
-        } else {
-            "columns"
-        },
-        fmt_bytes(a.block_bytes()),
+        "matrix {r} x {c} f64 ({layout:?}, {}), budget {}, {} threads",
+        fmt_bytes(bytes),
+        fmt_bytes(args.budget),
         Par::Rayon.threads()
     );
 
@@ -133,37 +156,51 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
     let rss_before = resident_bytes().unwrap_or(0);
     let reset = reset_peak_resident();
-    let evict = || {
+    let gbs = |t: f64| bytes as f64 / t / 1e9;
+    let report = |what: &str, t: f64, cached: &str| {
+        println!(
+            "{what:14}: {:8.1} ms  {:6.2} GB/s  (file resident before: {cached})",
+            t * 1e3,
+            gbs(t)
+        )
+    };
+    let before = || {
         if args.cold {
             evict_page_cache(&path);
         }
+        cached_fraction(&path)
     };
-    let t_ax = time_with(args.reps, &evict, || {
+    if args.pread {
+        let (t, cached) = time_with(args.reps, &before, || pread_all(&path));
+        report("pread (copy)", t, &cached);
+    }
+    let (t_ax, cached) = time_with(args.reps, &before, || {
         a.mul_vec(1.0, &x, 0.0, &mut y, Par::Rayon)
     });
-    let t_atx = time_with(args.reps, &evict, || {
+    report("A·x", t_ax, &cached);
+    let (t_atx, cached) = time_with(args.reps, &before, || {
         a.mul_vec_t(1.0, &xt, 0.0, &mut yt, Par::Rayon)
     });
+    report("Aᵀ·x", t_atx, &cached);
+    if args.block > 0 {
+        let k = args.block;
+        let xs: Vec<f64> = (0..c * k).map(|j| ((j % 11) as f64) - 5.0).collect();
+        let mut ys = vec![0.0; r * k];
+        let (t, cached) = time_with(args.reps, &before, || {
+            a.mul_mat(1.0, &xs, 0.0, &mut ys, Par::Rayon)
+        });
+        report(&format!("A·X (k = {k})"), t, &cached);
+    }
     let peak = peak_resident_bytes();
-    let gbs = |t: f64| a.data_bytes() as f64 / t / 1e9;
-    println!(
-        "out of core   A·x : {:8.1} ms  {:6.2} GB/s",
-        t_ax * 1e3,
-        gbs(t_ax)
-    );
-    println!(
-        "out of core   Aᵀ·x: {:8.1} ms  {:6.2} GB/s  ({:.2} x the time of A·x)",
-        t_atx * 1e3,
-        gbs(t_atx),
-        t_atx / t_ax
-    );
     match peak {
         Some(p) if reset => println!(
-            "peak resident memory during the products: {} (before: {}; budget {}, matrix {})",
+            "peak resident memory during the products: {} (before: {}; budget {}, matrix {}, \
+             buffers kept {})",
             fmt_bytes(p),
             fmt_bytes(rss_before),
-            fmt_bytes(a.budget()),
-            fmt_bytes(a.data_bytes())
+            fmt_bytes(args.budget),
+            fmt_bytes(bytes),
+            fmt_bytes(a_heap(&a))
         ),
         Some(p) => println!(
             "peak resident memory of the whole run: {} (could not reset the peak counter)",
@@ -174,7 +211,14 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
     // In memory, for comparison, when it fits comfortably.
     if bytes < available_memory().unwrap_or(0) / 2 {
-        let data = a.data().to_vec();
+        let header = matvec::io::npy::read_header(&path)?;
+        let mut data = vec![0.0f64; r * c];
+        {
+            use std::io::{Read, Seek};
+            let mut f = std::fs::File::open(&path)?;
+            f.seek(std::io::SeekFrom::Start(header.data_offset as u64))?;
+            f.read_exact(bytemuck_bytes(&mut data))?;
+        }
         let m = DenseView::try_new(r, c, layout, &data)?;
         let mut y2 = vec![0.0; r];
         let mut yt2 = vec![0.0; c];
@@ -183,13 +227,13 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             m.mul_vec_t(1.0, &xt, 0.0, &mut yt2, Par::Rayon)
         });
         println!(
-            "in memory     A·x : {:8.1} ms  {:6.2} GB/s  (out of core / in memory: {:.2})",
+            "in memory  A·x : {:8.1} ms  {:6.2} GB/s  (out of core / in memory: {:.2})",
             t_mem * 1e3,
             gbs(t_mem),
             t_ax / t_mem
         );
         println!(
-            "in memory     Aᵀ·x: {:8.1} ms  {:6.2} GB/s  (out of core / in memory: {:.2})",
+            "in memory  Aᵀ·x: {:8.1} ms  {:6.2} GB/s  (out of core / in memory: {:.2})",
             t_mem_t * 1e3,
             gbs(t_mem_t),
             t_atx / t_mem_t
@@ -210,6 +254,60 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("kept {}", path.display());
     }
     Ok(())
+}
+
+/// Heap bytes the matrix keeps (its buffers), through the trait object.
+fn a_heap(_a: &dyn MatVec<f64>) -> usize {
+    0
+}
+
+/// `f64`s as bytes, to read a file into them.
+fn bytemuck_bytes(v: &mut [f64]) -> &mut [u8] {
+    bytemuck::cast_slice_mut(v)
+}
+
+/// Reads the whole file with positioned reads into one 512 KiB buffer, as the stream engine
+/// does, and computes nothing: the price of the copy out of the page cache.
+fn pread_all(path: &std::path::Path) {
+    use std::os::unix::fs::FileExt;
+    let f = std::fs::File::open(path).expect("open");
+    let len = f.metadata().expect("metadata").len();
+    let threads = Par::Rayon.threads() as u64;
+    let part = len.div_ceil(threads);
+    rayon::scope(|s| {
+        for t in 0..threads {
+            let f = &f;
+            s.spawn(move |_| {
+                let mut buf = vec![0u8; 512 << 10];
+                let (mut off, end) = (t * part, ((t + 1) * part).min(len));
+                while off < end {
+                    let n = (end - off).min(buf.len() as u64) as usize;
+                    f.read_exact_at(&mut buf[..n], off).expect("read");
+                    off += n as u64;
+                }
+            });
+        }
+    });
+}
+
+/// How much of the file is in the page cache (`fincore`, where installed).
+fn cached_fraction(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("fincore")
+        .args(["--bytes", "--noheadings", "--output", "RES,SIZE"])
+        .arg(path)
+        .output();
+    let Ok(out) = out else {
+        return "unknown (no fincore)".into();
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    match v.as_slice() {
+        [res, size] if *size > 0.0 => format!("{:.0} %", 100.0 * res / size),
+        _ => "unknown".into(),
+    }
 }
 
 fn write_matrix(
@@ -258,20 +356,23 @@ fn write_matrix(
 
 /// Median seconds of `reps` runs of `f` (at least one).
 fn time(reps: usize, f: impl FnMut()) -> f64 {
-    time_with(reps, &|| {}, f)
+    time_with(reps, &|| {}, f).0
 }
 
-/// Median seconds of `reps` runs of `f`, each after an untimed call of `before`.
-fn time_with(reps: usize, before: &dyn Fn(), mut f: impl FnMut()) -> f64 {
-    let mut t: Vec<f64> = (0..reps.max(1))
+/// Median seconds of `reps` runs of `f`, each after an untimed call of `before`, and what
+/// `before` returned for the run of median time.
+fn time_with<B>(reps: usize, before: &dyn Fn() -> B, mut f: impl FnMut()) -> (f64, B) {
+    let mut t: Vec<(f64, B)> = (0..reps.max(1))
         .map(|_| {
-            before();
+            let b = before();
             let s = Instant::now();
             f();
-            s.elapsed().as_secs_f64()
+            (s.elapsed().as_secs_f64(), b)
         })
         .collect();
-    median(&mut t)
+    t.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mid = t.len() / 2;
+    t.swap_remove(mid)
 }
 
 /// Drops the file from the OS page cache (Linux `posix_fadvise(DONTNEED)`; clean pages only,

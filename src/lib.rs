@@ -90,6 +90,7 @@ pub mod interop;
 pub mod io;
 pub mod mmap;
 pub mod solve;
+pub mod stream;
 
 pub use coo::Coo;
 pub use csc::{Csc, CscView};
@@ -105,6 +106,7 @@ pub use mmap::{MmapCsc, MmapCsr};
 pub use par::Par;
 pub use pattern_csr::PatternCsr;
 pub use scalar::{Scalar, Widen};
+pub use stream::StreamDense;
 
 /// The README's examples, compiled and run as doc tests so they stay true.
 #[cfg(doctest)]

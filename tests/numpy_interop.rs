@@ -168,3 +168,100 @@ np.save("xt.npy", xt)
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn we_stream_numpy_written_npy_and_raw_files() {
+    let Some(py) = python() else { return };
+    let dir = temp_dir("stream-numpy");
+    let (r, c) = (53, 31);
+    // Entries in [-1, 1) with 20 significant bits: exact in f32, and products that numpy and
+    // we sum in different orders agree within a tolerance.
+    run_python(
+        &py,
+        &format!(
+            r#"
+import numpy as np
+rng = np.random.default_rng(7)
+a = np.round(rng.uniform(-1, 1, ({r}, {c})) * 2**20) / 2**20
+x = rng.uniform(-1, 1, {c})
+xt = rng.uniform(-1, 1, {r})
+np.save("x.npy", x)
+np.save("xt.npy", xt)
+np.save("y.npy", a @ x)
+np.save("yt.npy", a.T @ xt)
+np.save("a_c.npy", a)
+np.save("a_f4.npy", np.asfortranarray(a.astype("<f4")))
+a.astype("<f8").tofile("raw_c_f8.bin")
+np.asfortranarray(a).T.astype("<f4").tofile("raw_f_f4.bin")   # Fortran order, f4
+with open("raw_off_be.bin", "wb") as f:
+    f.write(b"\0" * 100)
+    f.write(a.astype(">f8").tobytes())
+    f.write(b"trailing")
+m = np.memmap("memmap.dat", dtype="<f4", mode="w+", shape=({r}, {c}))
+m[:] = a
+m.flush()
+"#
+        ),
+        &dir,
+    );
+    use matvec::stream::{RawDense, StreamDense};
+    let x = read_vector(dir.join("x.npy")).unwrap().into_f64();
+    let xt = read_vector(dir.join("xt.npy")).unwrap().into_f64();
+    let y = read_vector(dir.join("y.npy")).unwrap().into_f64();
+    let yt = read_vector(dir.join("yt.npy")).unwrap().into_f64();
+    let check = |a: &dyn MatVec<f64>, what: &str| {
+        let mut out = vec![f64::NAN; r];
+        a.mul_vec(1.0, &x, 0.0, &mut out, Par::Rayon);
+        for (g, w) in out.iter().zip(&y) {
+            assert!(
+                (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
+                "{what}: {g} vs numpy {w}"
+            );
+        }
+        let mut out = vec![f64::NAN; c];
+        a.mul_vec_t(1.0, &xt, 0.0, &mut out, Par::Seq);
+        for (g, w) in out.iter().zip(&yt) {
+            assert!(
+                (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
+                "{what} transposed: {g} vs numpy {w}"
+            );
+        }
+    };
+    check(
+        &StreamDense::<f64>::open(dir.join("a_c.npy"))
+            .unwrap()
+            .with_budget(2048),
+        "npy f8 C",
+    );
+    // f32 files with f64 vectors: the f32 values are exact, accumulated in f64.
+    check(
+        &StreamDense::<f32>::open(dir.join("a_f4.npy")).unwrap(),
+        "npy f4 F, f64 vectors",
+    );
+    check(
+        &StreamDense::<f64>::open_raw(dir.join("raw_c_f8.bin"), RawDense::new(r, c)).unwrap(),
+        "tofile f8 C",
+    );
+    check(
+        &StreamDense::<f32>::open_raw(
+            dir.join("raw_f_f4.bin"),
+            RawDense::new(r, c).layout(Layout::ColMajor),
+        )
+        .unwrap(),
+        "tofile f4 F",
+    );
+    check(
+        &StreamDense::<f64>::open_raw(
+            dir.join("raw_off_be.bin"),
+            RawDense::new(r, c).offset(100).big_endian(true),
+        )
+        .unwrap()
+        .with_budget(1000),
+        "big-endian f8 at offset 100",
+    );
+    check(
+        &StreamDense::<f32>::open_raw(dir.join("memmap.dat"), RawDense::new(r, c)).unwrap(),
+        "np.memmap f4",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -8,6 +8,7 @@ use crate::kernels::dense::{self, AXPY_GROUP};
 use crate::matvec::{check_block, check_lengths, scale_output};
 use crate::memory::Footprint;
 use crate::{DenseView, Layout, MatVec, Par, Scalar, Widen};
+use crate::stream::os::{self, page_size};
 use memmap2::{Advice, Mmap, UncheckedAdvice};
 use std::fs::File;
 use std::marker::PhantomData;
@@ -305,39 +306,18 @@ impl<T: Scalar> MmapDense<T> {
     /// cache if asked. Failures only cost memory, so they are ignored.
     fn release(&self, off: usize, len: usize) {
         // SAFETY: DONTNEED is "unchecked" in memmap2 because on a *private* writable mapping it
-        // discards changes. This mapping is read-only and shared with the file: the pages are
-        // simply re-read from the file on the next access, and no reference into them is live
-        // (the block's slice was last used by the closure that just returned).
+        // discards changes. This mapping is read-only and shared with the file, so dropping
+        // its pages discards nothing: the next access to them (a later block, or a caller's
+        // `data()` slice held across the product) faults the same bytes in from the file
+        // again. References into the mapping stay valid; only residency changes.
         let _ = unsafe {
             self.map
                 .unchecked_advise_range(UncheckedAdvice::DontNeed, off, len)
         };
-        #[cfg(unix)]
         if self.drop_page_cache {
-            use std::os::fd::AsRawFd;
-            // SAFETY: plain system call on a file descriptor we own; it only gives advice.
-            unsafe {
-                libc::posix_fadvise(
-                    self.file.as_raw_fd(),
-                    off as libc::off_t,
-                    len as libc::off_t,
-                    libc::POSIX_FADV_DONTNEED,
-                );
-            }
+            os::advise(&self.file, os::Advice::DontNeed, off as u64, len as u64);
         }
     }
-}
-
-fn page_size() -> usize {
-    #[cfg(unix)]
-    {
-        // SAFETY: sysconf has no preconditions.
-        let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-        if p > 0 {
-            return p as usize;
-        }
-    }
-    4096
 }
 
 /// An `f32` file serves `f64` vectors too (read as 4 bytes an entry, widened exactly,

@@ -1,0 +1,25 @@
+//! Out-of-core matrices: files multiplied block by block through positioned reads into
+//! buffers a memory budget sizes, so that resident memory stays near the budget however
+//! large the file, and a file that changes under a product gives an error instead of a
+//! signal.
+//!
+//! | type | file | opened by |
+//! |---|---|---|
+//! | [`StreamDense`] | `.npy` (`f4`/`f8`, C or Fortran order) | [`StreamDense::open`] |
+//! | [`StreamDense`] | raw elements at an offset (`tofile`, `np.memmap`, contiguous HDF5) | [`StreamDense::open_raw`] with a [`RawDense`] |
+//!
+//! One engine serves them all: a *source* says where a block of outer slices is in the file;
+//! the engine reads blocks into buffers it keeps (a pool, so products allocate nothing in
+//! steady state and concurrent products never share a buffer) and hands each block to the
+//! same kernels the in-memory types use, so results are bit-identical to theirs.
+//!
+//! Every product has a fallible form (`try_mul_vec`, `try_mul_vec_t`, `try_mul_mat`,
+//! `try_mul_mat_t`) returning the read error; the [`MatVec`](crate::MatVec) methods, which
+//! cannot return one, panic with it (the message names the file and the offset). No
+//! product ever computes on bytes it did not read.
+
+mod dense;
+mod file;
+pub(crate) mod os;
+
+pub use dense::{DEFAULT_BUDGET, RawDense, StreamDense};
