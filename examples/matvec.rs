@@ -1,34 +1,46 @@
 //! `matvec`: multiply a matrix file by a vector file.
 //!
 //! ```text
-//! matvec MATRIX X -o Y [--transpose] [--budget SIZE] [--threads N]
+//! matvec MATRIX X -o Y [--transpose] [--budget SIZE] [--direct] [--threads N]
+//!        [--shape ROWS,COLS --dtype f4|f8|>f4|>f8 [--offset BYTES] [--order C|F]]
 //! ```
 //!
-//! * MATRIX: Matrix Market (`.mtx`), scipy sparse (`.npz`) or numpy dense (`.npy`, C or
-//!   Fortran order, memory-mapped and multiplied block by block under `--budget`).
-//! * X and Y: 1-D `.npy` files. `f32` matrices are multiplied in `f32` (X converted), all
-//!   others in `f64`; Y has that dtype.
+//! * MATRIX: Matrix Market (`.mtx`), scipy sparse (`.npz`), numpy dense (`.npy`, C or
+//!   Fortran order, streamed from the file block by block under `--budget`), or, with
+//!   `--shape`, a raw file of elements with no header (`ndarray.tofile`, `np.memmap`, a
+//!   contiguous HDF5 dataset at its `--offset`), streamed the same way. `--direct` reads
+//!   dense files bypassing the page cache (O_DIRECT).
+//! * X and Y: 1-D `.npy` files. An `f32` matrix times an `f32` X is computed in `f32`; times
+//!   an `f64` X it is computed in `f64` (the matrix read as 4 bytes an entry, widened) and Y
+//!   is `f64`. `f64` matrices convert X to `f64`.
 //! * Any bad input prints one line `error: …` to stderr naming the file and the problem, exits
-//!   with status 2 and leaves no Y behind (Y is written to a temporary name and renamed).
+//!   with status 2 and leaves no Y behind (Y is written to a temporary name and renamed). A
+//!   budget smaller than one row (column) of a dense file is raised to what one read needs.
 //!
 //! ```sh
 //! cargo run --release --example matvec -- A.mtx x.npy -o y.npy --transpose
+//! cargo run --release --example matvec -- A.f32 x.npy -o y.npy --shape 1000,100000 --dtype f4
 //! ```
 
 mod support;
 
 use clap::Parser;
-use matvec::io::npy::{self, NpyDtype};
+use matvec::io::npy::{self, NpyDtype, NpyVector};
 use matvec::io::{mtx, npz};
 use matvec::mmap::open_or_load;
-use matvec::{MatVec, MmapDense, Par, Scalar};
+use matvec::stream::{RawDense, StreamDense};
+use matvec::{Layout, MatVec, Par, Scalar, Widen};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::rc::Rc;
 
 #[derive(Parser, Debug)]
-#[command(about = "y = A·x (or Aᵀ·x) for a matrix in .mtx, .npz or .npy and vectors in .npy")]
+#[command(
+    about = "y = A·x (or Aᵀ·x) for a matrix in .mtx, .npz, .npy or raw binary and vectors in .npy"
+)]
 struct Args {
-    /// The matrix: .mtx (Matrix Market), .npz (scipy sparse) or .npy (dense).
+    /// The matrix: .mtx (Matrix Market), .npz (scipy sparse), .npy (dense), or a raw file
+    /// with --shape.
     matrix: PathBuf,
     /// The vector x: a 1-D .npy file.
     x: PathBuf,
@@ -38,12 +50,40 @@ struct Args {
     /// Multiply by the transpose: y = Aᵀ·x.
     #[arg(long)]
     transpose: bool,
-    /// Memory budget for a memory-mapped .npy matrix, e.g. 64MiB.
+    /// Memory budget for a dense matrix streamed from its file, e.g. 64MiB.
     #[arg(long, value_parser = support::parse_size)]
     budget: Option<usize>,
+    /// Read a dense file bypassing the page cache (O_DIRECT, Linux).
+    #[arg(long)]
+    direct: bool,
+    /// The matrix is a raw file of ROWS x COLS elements with no header.
+    #[arg(long, value_parser = parse_shape)]
+    shape: Option<(usize, usize)>,
+    /// Element type of a raw file: f4 or f8, little-endian; >f4 or >f8 for big-endian.
+    #[arg(long, requires = "shape", value_parser = ["f4", "f8", "<f4", "<f8", ">f4", ">f8"])]
+    dtype: Option<String>,
+    /// Byte offset of the first element of a raw file.
+    #[arg(long, requires = "shape", default_value_t = 0)]
+    offset: u64,
+    /// Storage order of a raw file: C (row-major) or F (column-major).
+    #[arg(long, requires = "shape", default_value = "C", value_parser = ["C", "F", "c", "f"])]
+    order: String,
     /// Threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+}
+
+/// `ROWS,COLS`.
+fn parse_shape(s: &str) -> Result<(usize, usize), String> {
+    let (r, c) = s
+        .split_once(',')
+        .ok_or_else(|| format!("'{s}': expected ROWS,COLS"))?;
+    let n = |v: &str| {
+        v.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("'{s}': expected ROWS,COLS (two non-negative integers)"))
+    };
+    Ok((n(r)?, n(c)?))
 }
 
 fn main() -> ExitCode {
@@ -53,10 +93,85 @@ fn main() -> ExitCode {
     }
 }
 
-/// A matrix of either precision, behind the one trait.
-enum Matrix {
-    F32(Box<dyn MatVec<f32>>),
-    F64(Box<dyn MatVec<f64>>),
+/// A product `y = A·x` (or `Aᵀ·x` when the flag is set) that reports read errors.
+type Product<V> = Box<dyn Fn(&[V], &mut [V], bool) -> matvec::Result<()>>;
+
+/// A matrix behind its products: `f64` vectors always, `f32` vectors when it is stored in
+/// `f32` (then the `f64` product widens its entries).
+struct Matrix {
+    shape: (usize, usize),
+    f64: Product<f64>,
+    f32: Option<Product<f32>>,
+}
+
+impl Matrix {
+    /// Products of a matrix whose products cannot fail (in memory, or mapped).
+    fn infallible<A: MatVec<f64> + 'static>(a: A) -> Self {
+        let shape = (a.nrows(), a.ncols());
+        Matrix {
+            shape,
+            f64: Box::new(move |x, y, t| {
+                product(&a, x, y, t);
+                Ok(())
+            }),
+            f32: None,
+        }
+    }
+
+    /// Products of an `f32` matrix, in either precision.
+    fn infallible_f32<A: MatVec<f32> + MatVec<f64> + 'static>(a: A) -> Self {
+        let a = Rc::new(a);
+        let b = Rc::clone(&a);
+        Matrix {
+            shape: (MatVec::<f64>::nrows(&*a), MatVec::<f64>::ncols(&*a)),
+            f64: Box::new(move |x, y, t| {
+                product::<f64>(&*a, x, y, t);
+                Ok(())
+            }),
+            f32: Some(Box::new(move |x, y, t| {
+                product::<f32>(&*b, x, y, t);
+                Ok(())
+            })),
+        }
+    }
+
+    /// Products of an `f64` dense file, whose reads can fail.
+    fn streamed(a: StreamDense<f64>) -> Self {
+        Matrix {
+            shape: (a.nrows(), a.ncols()),
+            f64: stream_product(Rc::new(a)),
+            f32: None,
+        }
+    }
+
+    /// Products of an `f32` dense file, in either precision.
+    fn streamed_f32(a: StreamDense<f32>) -> Self {
+        let a = Rc::new(a);
+        Matrix {
+            shape: (a.nrows(), a.ncols()),
+            f64: stream_product(Rc::clone(&a)),
+            f32: Some(stream_product(a)),
+        }
+    }
+}
+
+/// The fallible product of a dense file, for vectors of `V`.
+fn stream_product<T: Scalar + Widen<V>, V: Scalar>(a: Rc<StreamDense<T>>) -> Product<V> {
+    Box::new(move |x, y, t| {
+        if t {
+            a.try_mul_vec_t(V::ONE, x, V::ZERO, y, Par::Rayon)
+        } else {
+            a.try_mul_vec(V::ONE, x, V::ZERO, y, Par::Rayon)
+        }
+    })
+}
+
+fn product<V: Scalar>(a: &dyn MatVec<V>, x: &[V], y: &mut [V], transpose: bool) {
+    if transpose {
+        a.mul_vec_t(V::ONE, x, V::ZERO, y, Par::Rayon);
+    } else {
+        a.mul_vec(V::ONE, x, V::ZERO, y, Par::Rayon);
+    }
 }
 
 fn run(args: &Args) -> Result<(), String> {
@@ -69,16 +184,16 @@ fn run(args: &Args) -> Result<(), String> {
             .build_global()
             .map_err(|e| e.to_string())?;
     }
-    let a = load(&args.matrix, args.budget)?;
+    let a = load(args)?;
     let x = npy::read_vector(&args.x).map_err(|e| e.to_string())?;
-    match a {
-        Matrix::F32(a) => multiply(&*a, x.into_f32(), args),
-        Matrix::F64(a) => multiply(&*a, x.into_f64(), args),
+    match (x, &a.f32) {
+        (NpyVector::F32(x), Some(p)) => multiply(&a, p, x, args),
+        (x, _) => multiply(&a, &a.f64, x.into_f64(), args),
     }
 }
 
-fn multiply<T: Scalar>(a: &dyn MatVec<T>, x: Vec<T>, args: &Args) -> Result<(), String> {
-    let (r, c) = a.shape();
+fn multiply<T: Scalar>(a: &Matrix, p: &Product<T>, x: Vec<T>, args: &Args) -> Result<(), String> {
+    let (r, c) = a.shape;
     let (need, out) = if args.transpose { (r, c) } else { (c, r) };
     if x.len() != need {
         return Err(format!(
@@ -90,25 +205,25 @@ fn multiply<T: Scalar>(a: &dyn MatVec<T>, x: Vec<T>, args: &Args) -> Result<(), 
         ));
     }
     let mut y = vec![T::ZERO; out];
-    if args.transpose {
-        a.mul_vec_t(T::ONE, &x, T::ZERO, &mut y, Par::Rayon);
-    } else {
-        a.mul_vec(T::ONE, &x, T::ZERO, &mut y, Par::Rayon);
-    }
+    p(&x, &mut y, args.transpose).map_err(|e| e.to_string())?;
     npy::write_vector(&args.y, &y).map_err(|e| e.to_string())
 }
 
-fn load(path: &Path, budget: Option<usize>) -> Result<Matrix, String> {
+fn load(args: &Args) -> Result<Matrix, String> {
+    let path = &args.matrix;
+    if let Some((rows, cols)) = args.shape {
+        return load_raw(args, rows, cols);
+    }
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("mtx") => load_mtx(path),
-        Some("npy") => load_npy(path, budget),
+        Some("npy") => load_npy(args),
         Some("npz") => load_npz(path),
         _ => Err(format!(
-            "{}: unknown matrix format (expected .mtx, .npz or .npy)",
+            "{}: unknown matrix format (expected .mtx, .npz or .npy, or --shape and --dtype              for a raw file)",
             path.display()
         )),
     }
@@ -117,42 +232,70 @@ fn load(path: &Path, budget: Option<usize>) -> Result<Matrix, String> {
 fn load_mtx(path: &Path) -> Result<Matrix, String> {
     let r = mtx::MtxReader::open(path).map_err(|e| e.to_string())?;
     // Matrix Market holds decimal text: read it in f64. Dense `array` files stay dense.
-    let m: Box<dyn MatVec<f64>> = match r.header().format {
-        mtx::MtxFormat::Array => Box::new(r.read_dense::<f64>().map_err(|e| e.to_string())?),
-        _ => Box::new(r.read_csr::<f64, u32>().map_err(|e| e.to_string())?),
-    };
-    Ok(Matrix::F64(m))
-}
-
-fn load_npy(path: &Path, budget: Option<usize>) -> Result<Matrix, String> {
-    let dtype = npy_dtype(path)?;
-    // SAFETY: the file is only read, and the user is told (README) not to modify a matrix file
-    // while the tool runs.
-    Ok(match dtype {
-        NpyDtype::F32 => {
-            // SAFETY: see above.
-            let m = unsafe { MmapDense::<f32>::open(path) }.map_err(|e| e.to_string())?;
-            Matrix::F32(Box::new(match budget {
-                Some(b) => m.with_budget(b),
-                None => m,
-            }))
+    Ok(match r.header().format {
+        mtx::MtxFormat::Array => {
+            Matrix::infallible(r.read_dense::<f64>().map_err(|e| e.to_string())?)
         }
-        NpyDtype::F64 => {
-            // SAFETY: see above.
-            let m = unsafe { MmapDense::<f64>::open(path) }.map_err(|e| e.to_string())?;
-            Matrix::F64(Box::new(match budget {
-                Some(b) => m.with_budget(b),
-                None => m,
-            }))
-        }
+        _ => Matrix::infallible(r.read_csr::<f64, u32>().map_err(|e| e.to_string())?),
     })
 }
 
-/// The dtype of an `.npy` file, from its header.
-fn npy_dtype(path: &Path) -> Result<NpyDtype, String> {
-    npy::read_header(path)
+/// Budget and direct reads, as the options say.
+fn configure<T: Scalar>(m: StreamDense<T>, args: &Args) -> Result<StreamDense<T>, String> {
+    let m = match args.budget {
+        Some(b) => m.with_budget(b),
+        None => m,
+    };
+    m.with_direct(args.direct).map_err(|e| e.to_string())
+}
+
+fn load_npy(args: &Args) -> Result<Matrix, String> {
+    let path = &args.matrix;
+    let dtype = npy::read_header(path)
         .map(|h| h.dtype)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    let err = |e: matvec::Error| e.to_string();
+    Ok(match dtype {
+        NpyDtype::F32 => Matrix::streamed_f32(configure(
+            StreamDense::<f32>::open(path).map_err(err)?,
+            args,
+        )?),
+        NpyDtype::F64 => Matrix::streamed(configure(
+            StreamDense::<f64>::open(path).map_err(err)?,
+            args,
+        )?),
+    })
+}
+
+fn load_raw(args: &Args, rows: usize, cols: usize) -> Result<Matrix, String> {
+    let path = &args.matrix;
+    let Some(dtype) = args.dtype.as_deref() else {
+        return Err(format!(
+            "{}: a raw file needs --dtype (f4 or f8) with --shape",
+            path.display()
+        ));
+    };
+    let layout = if args.order.eq_ignore_ascii_case("F") {
+        Layout::ColMajor
+    } else {
+        Layout::RowMajor
+    };
+    let spec = RawDense::new(rows, cols)
+        .layout(layout)
+        .offset(args.offset)
+        .big_endian(dtype.starts_with('>'));
+    let err = |e: matvec::Error| e.to_string();
+    Ok(if dtype.ends_with("f4") {
+        Matrix::streamed_f32(configure(
+            StreamDense::<f32>::open_raw(path, spec).map_err(err)?,
+            args,
+        )?)
+    } else {
+        Matrix::streamed(configure(
+            StreamDense::<f64>::open_raw(path, spec).map_err(err)?,
+            args,
+        )?)
+    })
 }
 
 fn load_npz(path: &Path) -> Result<Matrix, String> {
@@ -163,21 +306,21 @@ fn load_npz(path: &Path) -> Result<Matrix, String> {
     // `matvec::mmap::open_or_load` for when each happens.
     // SAFETY: the file is only read; the user must not modify it while the tool runs.
     Ok(match (f32_data, wide) {
-        (true, false) => Matrix::F32(Box::new(
+        (true, false) => Matrix::infallible_f32(
             // SAFETY: see above.
             unsafe { open_or_load::<f32, u32>(path) }.map_err(|e| e.to_string())?,
-        )),
-        (true, true) => Matrix::F32(Box::new(
+        ),
+        (true, true) => Matrix::infallible_f32(
             // SAFETY: see above.
             unsafe { open_or_load::<f32, usize>(path) }.map_err(|e| e.to_string())?,
-        )),
-        (false, false) => Matrix::F64(Box::new(
+        ),
+        (false, false) => Matrix::infallible(
             // SAFETY: see above.
             unsafe { open_or_load::<f64, u32>(path) }.map_err(|e| e.to_string())?,
-        )),
-        (false, true) => Matrix::F64(Box::new(
+        ),
+        (false, true) => Matrix::infallible(
             // SAFETY: see above.
             unsafe { open_or_load::<f64, usize>(path) }.map_err(|e| e.to_string())?,
-        )),
+        ),
     })
 }

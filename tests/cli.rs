@@ -66,13 +66,23 @@ fn check_tool_on(
     dense: &[f64],
     r: usize,
     c: usize,
-    f32_out: bool,
+    f32_matrix: bool,
 ) {
-    for transpose in [false, true] {
+    // An f32 matrix computes in f32 with an f32 x, and in f64 (an f64 y) with an f64 x.
+    let x_dtypes: &[bool] = if f32_matrix { &[true, false] } else { &[false] };
+    for (transpose, &x32) in [false, true]
+        .into_iter()
+        .flat_map(|t| x_dtypes.iter().map(move |x| (t, x)))
+    {
+        let f32_out = x32;
         let n = if transpose { r } else { c };
         let x: Vec<f64> = (0..n).map(|k| (k % 5) as f64 - 2.0).collect();
         let xp = dir.join("x.npy");
-        write_vector(&xp, &x).unwrap();
+        if x32 {
+            write_vector(&xp, &x.iter().map(|&v| v as f32).collect::<Vec<_>>()).unwrap();
+        } else {
+            write_vector(&xp, &x).unwrap();
+        }
         let yp = dir.join("y.npy");
         let _ = std::fs::remove_file(&yp);
         let mut args: Vec<&std::ffi::OsStr> = vec![
@@ -198,6 +208,8 @@ fn cli_matvec_bad_inputs_give_one_error_line_status_2_and_no_output() {
     w.finish().unwrap();
     let bytes = std::fs::read(&short_npy).unwrap();
     std::fs::write(&short_npy, &bytes[..bytes.len() - 8]).unwrap();
+    let raw = dir.join("raw.bin");
+    std::fs::write(&raw, [0u8; 96]).unwrap(); // 3 x 4 f8
     let y = dir.join("y.npy");
     let s = |p: &Path| p.as_os_str().to_owned();
     let o: std::ffi::OsString = "-o".into();
@@ -249,6 +261,59 @@ fn cli_matvec_bad_inputs_give_one_error_line_status_2_and_no_output() {
                 "0".into(),
             ],
             "--threads",
+        ),
+        // Raw files: a shape or offset past the end of the file, a missing dtype.
+        (
+            vec![
+                s(&raw),
+                s(&x4),
+                o.clone(),
+                s(&y),
+                "--shape".into(),
+                "4,4".into(),
+                "--dtype".into(),
+                "f8".into(),
+            ],
+            "needs the file to hold 128 bytes; it holds 96",
+        ),
+        (
+            vec![
+                s(&raw),
+                s(&x4),
+                o.clone(),
+                s(&y),
+                "--shape".into(),
+                "3,4".into(),
+                "--dtype".into(),
+                "f8".into(),
+                "--offset".into(),
+                "8".into(),
+            ],
+            "raw.bin",
+        ),
+        (
+            vec![
+                s(&raw),
+                s(&x4),
+                o.clone(),
+                s(&y),
+                "--shape".into(),
+                "3,4".into(),
+            ],
+            "--dtype",
+        ),
+        (
+            vec![
+                s(&raw),
+                s(&x4),
+                o.clone(),
+                s(&y),
+                "--shape".into(),
+                "3x4".into(),
+                "--dtype".into(),
+                "f8".into(),
+            ],
+            "ROWS,COLS",
         ),
     ];
     for (args, want) in cases {
@@ -458,4 +523,69 @@ fn cli_pca_out_of_core_recovers_planted_spectrum() {
         err.starts_with("error: ") && err.lines().count() == 1,
         "{err}"
     );
+}
+
+#[test]
+fn cli_matvec_streams_raw_files() {
+    let Some(bin) = example("matvec") else { return };
+    let dir = temp_dir("raw");
+    let (r, c) = (29, 17);
+    let dense: Vec<f64> = (0..r * c).map(|k| ((k * 5) % 13) as f64 - 6.0).collect();
+    let col: Vec<f64> = (0..r * c).map(|k| dense[(k % r) * c + k / r]).collect();
+    let x: Vec<f64> = (0..c).map(|k| (k % 5) as f64 - 2.0).collect();
+    let xp = dir.join("x.npy");
+    write_vector(&xp, &x).unwrap();
+    let want = oracle(&dense, r, c, &x, false);
+    let bytes = |v: &[f64], big: bool, f32: bool| -> Vec<u8> {
+        v.iter()
+            .flat_map(|&e| match (f32, big) {
+                (true, true) => (e as f32).to_be_bytes().to_vec(),
+                (true, false) => (e as f32).to_le_bytes().to_vec(),
+                (false, true) => e.to_be_bytes().to_vec(),
+                (false, false) => e.to_le_bytes().to_vec(),
+            })
+            .collect()
+    };
+    // (file contents, options)
+    let mut header = vec![7u8; 24];
+    header.extend(bytes(&col, true, false));
+    let cases: Vec<(Vec<u8>, Vec<&str>)> = vec![
+        (bytes(&dense, false, false), vec!["--dtype", "f8"]),
+        (bytes(&dense, false, true), vec!["--dtype", "f4"]),
+        (
+            bytes(&col, false, true),
+            vec!["--dtype", "<f4", "--order", "F"],
+        ),
+        (
+            header,
+            vec!["--dtype", ">f8", "--order", "F", "--offset", "24"],
+        ),
+        (
+            bytes(&dense, false, false),
+            vec!["--dtype", "f8", "--direct", "--budget", "1"],
+        ),
+    ];
+    for (contents, opts) in cases {
+        let a = dir.join("a.raw");
+        std::fs::write(&a, &contents).unwrap();
+        let yp = dir.join("y.npy");
+        let _ = std::fs::remove_file(&yp);
+        let shape = format!("{r},{c}");
+        let mut args: Vec<&OsStr> = vec![
+            a.as_os_str(),
+            xp.as_os_str(),
+            OsStr::new("-o"),
+            yp.as_os_str(),
+            OsStr::new("--shape"),
+            OsStr::new(&shape),
+        ];
+        args.extend(opts.iter().map(OsStr::new));
+        let (code, err) = run(&bin, &args);
+        assert_eq!(code, 0, "{opts:?}: {err}");
+        // An f64 x: computed and written in f64 whatever the file's precision.
+        let y = read_vector(&yp).unwrap();
+        assert_eq!(y.dtype(), matvec::io::npy::NpyDtype::F64, "{opts:?}");
+        assert_eq!(y.into_f64(), want, "{opts:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

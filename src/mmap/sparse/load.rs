@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::io::npz::{self, Archive, NpzFormat};
 use crate::matvec::MatVec;
 use crate::memory::Footprint;
-use crate::{Csc, Csr, Par, Scalar};
+use crate::{Csc, Csr, Par, Scalar, Widen};
 use std::io::Cursor;
 use std::marker::PhantomData;
 use std::path::Path;
@@ -56,7 +56,10 @@ impl<T: Scalar, I: MmapIndex> MappedOrLoaded<T, I> {
             Self::Csc { matrix, .. } => matrix.nnz(),
         }
     }
-    fn op(&self) -> &dyn MatVec<T> {
+    fn op<V: Scalar>(&self) -> &dyn MatVec<V>
+    where
+        T: Widen<V>,
+    {
         match self {
             Self::MappedCsr(a) => a,
             Self::MappedCsc(a) => a,
@@ -66,28 +69,29 @@ impl<T: Scalar, I: MmapIndex> MappedOrLoaded<T, I> {
     }
 }
 
-impl<T: Scalar, I: MmapIndex> MatVec<T> for MappedOrLoaded<T, I> {
+/// An `f32` file serves `f64` vectors too (widened, accumulated in `f64`).
+impl<T: Scalar + Widen<V>, V: Scalar, I: MmapIndex> MatVec<V> for MappedOrLoaded<T, I> {
     fn nrows(&self) -> usize {
-        self.op().nrows()
+        self.op::<V>().nrows()
     }
     fn ncols(&self) -> usize {
-        self.op().ncols()
+        self.op::<V>().ncols()
     }
     #[track_caller]
-    fn mul_vec(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
-        self.op().mul_vec(alpha, x, beta, y, par)
+    fn mul_vec(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
+        self.op::<V>().mul_vec(alpha, x, beta, y, par)
     }
     #[track_caller]
-    fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
-        self.op().mul_vec_t(alpha, x, beta, y, par)
+    fn mul_vec_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
+        self.op::<V>().mul_vec_t(alpha, x, beta, y, par)
     }
     #[track_caller]
-    fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
-        self.op().mul_mat(alpha, x, beta, y, par)
+    fn mul_mat(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
+        self.op::<V>().mul_mat(alpha, x, beta, y, par)
     }
     #[track_caller]
-    fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
-        self.op().mul_mat_t(alpha, x, beta, y, par)
+    fn mul_mat_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
+        self.op::<V>().mul_mat_t(alpha, x, beta, y, par)
     }
 }
 

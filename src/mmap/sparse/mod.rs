@@ -43,7 +43,7 @@ use crate::error::Result;
 use crate::io::npz::NpzFormat;
 use crate::matvec::MatVec;
 use crate::memory::Footprint;
-use crate::{CscView, CsrView, Index, Par, Scalar};
+use crate::{CscView, CsrView, Index, Par, Scalar, Widen};
 use inspect::open_as;
 use memmap2::Mmap;
 use std::marker::PhantomData;
@@ -277,7 +277,8 @@ macro_rules! mapped_common {
             }
         }
 
-        impl<T: Scalar, I: MmapIndex> MatVec<T> for $ty<T, I> {
+        /// An `f32` file serves `f64` vectors too (widened, accumulated in `f64`).
+        impl<T: Scalar + Widen<V>, V: Scalar, I: MmapIndex> MatVec<V> for $ty<T, I> {
             fn nrows(&self) -> usize {
                 self.m.nrows
             }
@@ -285,19 +286,19 @@ macro_rules! mapped_common {
                 self.m.ncols
             }
             #[track_caller]
-            fn mul_vec(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+            fn mul_vec(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
                 self.view().mul_vec(alpha, x, beta, y, par)
             }
             #[track_caller]
-            fn mul_vec_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+            fn mul_vec_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
                 self.view().mul_vec_t(alpha, x, beta, y, par)
             }
             #[track_caller]
-            fn mul_mat(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+            fn mul_mat(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
                 self.view().mul_mat(alpha, x, beta, y, par)
             }
             #[track_caller]
-            fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
+            fn mul_mat_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
                 self.view().mul_mat_t(alpha, x, beta, y, par)
             }
         }
