@@ -259,7 +259,7 @@ fn check_fixtures(dir: &Path) -> (usize, usize) {
             assert_eq!(bits(&op.matvec(&x)), bits(&ain.matvec(&x)), "{name}");
         }
         let op32 = load::<f32, u32>(path).unwrap();
-        assert_eq!(op32.shape(), (m, n));
+        assert_eq!(MatVec::<f32>::shape(&op32), (m, n));
     }
     (files.len(), mapped)
 }
