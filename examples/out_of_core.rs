@@ -1,7 +1,10 @@
 //! Out-of-core dense products: writes an `.npy` matrix of the size you ask for (with a progress
-//! bar), maps it, and multiplies it by a vector under a memory budget, printing time, GB/s and
-//! the process's peak resident memory; when the matrix fits in RAM, also the same product in
-//! memory for comparison.
+//! bar), then multiplies it by a vector under a memory budget — streamed through positioned
+//! reads (`StreamDense`, the default) or memory-mapped (`--engine mmap`) — printing time, GB/s,
+//! how much of the file was in the page cache, and the process's peak resident memory; with
+//! `--pread`, also a plain positioned read of the file (the floor of any `pread` product);
+//! `--cold` evicts the file before each product, `--direct` bypasses the page cache; when the
+//! matrix fits in RAM, also the same product in memory for comparison.
 //!
 //! ```sh
 //! cargo run --release --example out_of_core                       # 4096 x 4096 f64 (128 MiB), budget 32 MiB
@@ -13,8 +16,9 @@ mod support;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use matvec::io::npy::NpyWriter;
-use matvec::{DenseView, Layout, MatVec, MmapDense, Par, StreamDense};
+use matvec::{DenseView, Footprint, Layout, MatVec, MmapDense, Par, StreamDense};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 use support::{fmt_bytes, parse_size, peak_resident_bytes, reset_peak_resident, resident_bytes};
 
@@ -88,6 +92,9 @@ fn main() {
     }
 }
 
+/// Bytes of buffers a matrix keeps, read when asked.
+type KeptBytes = Box<dyn Fn() -> usize>;
+
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(t) = args.threads {
         rayon::ThreadPoolBuilder::new()
@@ -118,7 +125,8 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         write_matrix(&path, r, c, layout)?;
     }
 
-    let a: Box<dyn MatVec<f64>> = if args.engine == "mmap" {
+    // The matrix, and how many bytes of buffers it keeps (the streamed type's pool).
+    let (a, kept): (Box<dyn MatVec<f64>>, KeptBytes) = if args.engine == "mmap" {
         // SAFETY: the file is written by this program and nobody modifies it while mapped.
         let m = unsafe { MmapDense::<f64>::open(&path)? }
             .with_budget(args.budget)
@@ -128,7 +136,8 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             m.block_len(),
             fmt_bytes(m.block_bytes())
         );
-        Box::new(m)
+        let kept = Box::new(|| 0);
+        (Box::new(m), kept)
     } else {
         let s = StreamDense::<f64>::open(&path)?
             .with_budget(args.budget)
@@ -140,7 +149,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             if args.direct { " (direct)" } else { "" },
             s.read_len(Par::Rayon)
         );
-        Box::new(s)
+        let s = Arc::new(s);
+        let pool = Arc::clone(&s);
+        (Box::new(s), Box::new(move || pool.heap_bytes()))
     };
     println!(
         "matrix {r} x {c} f64 ({layout:?}, {}), budget {}, {} threads",
@@ -200,7 +211,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             fmt_bytes(rss_before),
             fmt_bytes(args.budget),
             fmt_bytes(bytes),
-            fmt_bytes(a_heap(&a))
+            fmt_bytes(kept())
         ),
         Some(p) => println!(
             "peak resident memory of the whole run: {} (could not reset the peak counter)",
@@ -254,11 +265,6 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         println!("kept {}", path.display());
     }
     Ok(())
-}
-
-/// Heap bytes the matrix keeps (its buffers), through the trait object.
-fn a_heap(_a: &dyn MatVec<f64>) -> usize {
-    0
 }
 
 /// `f64`s as bytes, to read a file into them.
