@@ -460,6 +460,17 @@ fn stream_roundtrip<T: Scalar + Widen<f64>>(
             "{what}: {heap} bytes kept"
         );
     }
+    // Dropping every block from the page cache changes nothing in the results.
+    let m = StreamDense::<T>::open(&path)
+        .unwrap()
+        .with_budget(4 * slice)
+        .with_drop_page_cache(true);
+    assert_stream_matches(
+        &m,
+        &mem,
+        11,
+        &format!("drop page cache {layout:?} {nrows}x{ncols}"),
+    );
     // The same bytes as a raw file: the data region of the .npy at its offset.
     let header = matvec::io::npy::read_header(&path).unwrap();
     let spec = RawDense::new(nrows, ncols)

@@ -555,7 +555,9 @@ impl<T: Scalar> StreamDense<T> {
             return self.fused_dot(alpha, x, beta, y, par);
         }
         let threads = par.threads();
-        if !dot && k == 1 && !self.source.is_direct() && threads > 1 {
+        // (Not when dropping pages: a part would drop rows whose other segments are still to be
+        // read by the other parts.)
+        if !dot && k == 1 && !self.source.is_direct() && !self.drop_page_cache && threads > 1 {
             let part_bytes = inner / threads * std::mem::size_of::<T>();
             if part_bytes >= MIN_SEGMENT {
                 scale_output(beta, y);
@@ -677,7 +679,6 @@ impl<T: Scalar> StreamDense<T> {
                     }
                     let data = T::cast_bytes(bytes).expect("aligned buffer of whole elements");
                     dense::axpy_acc(data, cols.len(), alpha, &x[r.clone()], 0, y);
-                    self.done_with(&r);
                     start = r.end;
                 }
                 self.pool.give(buf);
