@@ -5,7 +5,9 @@
 //!        [--shape ROWS,COLS --dtype f4|f8|>f4|>f8 [--offset BYTES] [--order C|F]]
 //! ```
 //!
-//! * MATRIX: Matrix Market (`.mtx`), scipy sparse (`.npz`), numpy dense (`.npy`, C or
+//! * MATRIX: Matrix Market (`.mtx`), scipy sparse (`.npz`: CSR and CSC files with stored
+//!   members are streamed block by block under `--budget`; compressed and COO files are
+//!   loaded into memory), numpy dense (`.npy`, C or
 //!   Fortran order, streamed from the file block by block under `--budget`), or, with
 //!   `--shape`, a raw file of elements with no header (`ndarray.tofile`, `np.memmap`, a
 //!   contiguous HDF5 dataset at its `--offset`), streamed the same way. `--direct` reads
@@ -28,7 +30,7 @@ use clap::Parser;
 use matvec::io::npy::{self, NpyDtype, NpyVector};
 use matvec::io::{mtx, npz};
 use matvec::mmap::open_or_load;
-use matvec::stream::{RawDense, StreamDense};
+use matvec::stream::{RawDense, StreamCsc, StreamCsr, StreamDense};
 use matvec::{Layout, MatVec, Par, Scalar, Widen};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -135,35 +137,53 @@ impl Matrix {
         }
     }
 
-    /// Products of an `f64` dense file, whose reads can fail.
-    fn streamed(a: StreamDense<f64>) -> Self {
+    /// Products of an `f64` matrix streamed from its file, whose reads can fail.
+    fn fallible<A: TryProducts<f64> + 'static>(a: A) -> Self {
         Matrix {
-            shape: (a.nrows(), a.ncols()),
-            f64: stream_product(Rc::new(a)),
+            shape: a.shape(),
+            f64: try_product(Rc::new(a)),
             f32: None,
         }
     }
 
-    /// Products of an `f32` dense file, in either precision.
-    fn streamed_f32(a: StreamDense<f32>) -> Self {
+    /// Products of an `f32` matrix streamed from its file, in either precision.
+    fn fallible_f32<A: TryProducts<f32> + TryProducts<f64> + 'static>(a: A) -> Self {
         let a = Rc::new(a);
         Matrix {
-            shape: (a.nrows(), a.ncols()),
-            f64: stream_product(Rc::clone(&a)),
-            f32: Some(stream_product(a)),
+            shape: TryProducts::<f64>::shape(&*a),
+            f64: try_product(Rc::clone(&a)),
+            f32: Some(try_product(a)),
         }
     }
 }
 
-/// The fallible product of a dense file, for vectors of `V`.
-fn stream_product<T: Scalar + Widen<V>, V: Scalar>(a: Rc<StreamDense<T>>) -> Product<V> {
-    Box::new(move |x, y, t| {
-        if t {
-            a.try_mul_vec_t(V::ONE, x, V::ZERO, y, Par::Rayon)
-        } else {
-            a.try_mul_vec(V::ONE, x, V::ZERO, y, Par::Rayon)
+/// The fallible products of the streamed types (their `try_` methods).
+trait TryProducts<V: Scalar> {
+    fn shape(&self) -> (usize, usize);
+    fn try_product(&self, x: &[V], y: &mut [V], transpose: bool) -> matvec::Result<()>;
+}
+
+macro_rules! try_products {
+    ($($ty:ty),*) => {$(
+        impl<T: Scalar + Widen<V>, V: Scalar> TryProducts<V> for $ty {
+            fn shape(&self) -> (usize, usize) {
+                (self.nrows(), self.ncols())
+            }
+            fn try_product(&self, x: &[V], y: &mut [V], t: bool) -> matvec::Result<()> {
+                if t {
+                    self.try_mul_vec_t(V::ONE, x, V::ZERO, y, Par::Rayon)
+                } else {
+                    self.try_mul_vec(V::ONE, x, V::ZERO, y, Par::Rayon)
+                }
+            }
         }
-    })
+    )*};
+}
+try_products!(StreamCsr<T, usize>, StreamCsc<T, usize>, StreamDense<T>);
+
+/// A [`Product`] over a shared streamed matrix.
+fn try_product<V: Scalar, A: TryProducts<V> + 'static>(a: Rc<A>) -> Product<V> {
+    Box::new(move |x, y, t| a.try_product(x, y, t))
 }
 
 fn product<V: Scalar>(a: &dyn MatVec<V>, x: &[V], y: &mut [V], transpose: bool) {
@@ -221,7 +241,7 @@ fn load(args: &Args) -> Result<Matrix, String> {
     match ext.as_deref() {
         Some("mtx") => load_mtx(path),
         Some("npy") => load_npy(args),
-        Some("npz") => load_npz(path),
+        Some("npz") => load_npz(args),
         _ => Err(format!(
             "{}: unknown matrix format (expected .mtx, .npz or .npy, or --shape and --dtype              for a raw file)",
             path.display()
@@ -256,11 +276,11 @@ fn load_npy(args: &Args) -> Result<Matrix, String> {
         .map_err(|e| e.to_string())?;
     let err = |e: matvec::Error| e.to_string();
     Ok(match dtype {
-        NpyDtype::F32 => Matrix::streamed_f32(configure(
+        NpyDtype::F32 => Matrix::fallible_f32(configure(
             StreamDense::<f32>::open(path).map_err(err)?,
             args,
         )?),
-        NpyDtype::F64 => Matrix::streamed(configure(
+        NpyDtype::F64 => Matrix::fallible(configure(
             StreamDense::<f64>::open(path).map_err(err)?,
             args,
         )?),
@@ -286,24 +306,53 @@ fn load_raw(args: &Args, rows: usize, cols: usize) -> Result<Matrix, String> {
         .big_endian(dtype.starts_with('>'));
     let err = |e: matvec::Error| e.to_string();
     Ok(if dtype.ends_with("f4") {
-        Matrix::streamed_f32(configure(
+        Matrix::fallible_f32(configure(
             StreamDense::<f32>::open_raw(path, spec).map_err(err)?,
             args,
         )?)
     } else {
-        Matrix::streamed(configure(
+        Matrix::fallible(configure(
             StreamDense::<f64>::open_raw(path, spec).map_err(err)?,
             args,
         )?)
     })
 }
 
-fn load_npz(path: &Path) -> Result<Matrix, String> {
+fn load_npz(args: &Args) -> Result<Matrix, String> {
+    let path = &args.matrix;
     let info = npz::info(path).map_err(|e| e.to_string())?;
     let f32_data = info.data_dtype.ends_with("f4");
     let wide = info.index_dtype.ends_with('8');
-    // Mapped (zero-copy) when the file allows it, loaded into memory otherwise; see
-    // `matvec::mmap::open_or_load` for when each happens.
+    let float = info.data_dtype.contains('f');
+    // Stored CSR and CSC files are streamed under the budget; compressed and COO files (and
+    // other value types) are loaded into memory — mapped when the file allows it, see
+    // `matvec::mmap::open_or_load`.
+    if !info.compressed && float && info.format != npz::NpzFormat::Coo {
+        let budget = args.budget.unwrap_or(matvec::stream::DEFAULT_SPARSE_BUDGET);
+        let err = |e: matvec::Error| e.to_string();
+        return Ok(match (info.format, f32_data) {
+            (npz::NpzFormat::Csr, false) => Matrix::fallible(
+                StreamCsr::<f64, usize>::open(path)
+                    .and_then(|m| m.with_budget(budget))
+                    .map_err(err)?,
+            ),
+            (npz::NpzFormat::Csr, true) => Matrix::fallible_f32(
+                StreamCsr::<f32, usize>::open(path)
+                    .and_then(|m| m.with_budget(budget))
+                    .map_err(err)?,
+            ),
+            (_, false) => Matrix::fallible(
+                StreamCsc::<f64, usize>::open(path)
+                    .and_then(|m| m.with_budget(budget))
+                    .map_err(err)?,
+            ),
+            (_, true) => Matrix::fallible_f32(
+                StreamCsc::<f32, usize>::open(path)
+                    .and_then(|m| m.with_budget(budget))
+                    .map_err(err)?,
+            ),
+        });
+    }
     // SAFETY: the file is only read; the user must not modify it while the tool runs.
     Ok(match (f32_data, wide) {
         (true, false) => Matrix::infallible_f32(

@@ -73,6 +73,9 @@ pub trait Scalar:
     /// The slice as bytes (native byte order).
     #[doc(hidden)]
     fn as_bytes(values: &[Self]) -> &[u8];
+    /// The slice as mutable bytes (native byte order), to read a file into.
+    #[doc(hidden)]
+    fn as_bytes_mut(values: &mut [Self]) -> &mut [u8];
     /// 8-byte words as a mutable slice of `Self` (checked by bytemuck: the alignment of `u64`
     /// suits both types), for scratch buffers shared by both precisions.
     #[doc(hidden)]
@@ -119,6 +122,9 @@ macro_rules! impl_scalar {
             }
             fn as_bytes(values: &[Self]) -> &[u8] {
                 bytemuck::cast_slice(values)
+            }
+            fn as_bytes_mut(values: &mut [Self]) -> &mut [u8] {
+                bytemuck::cast_slice_mut(values)
             }
             fn from_words_mut(words: &mut [u64]) -> &mut [Self] {
                 bytemuck::cast_slice_mut(words)

@@ -27,7 +27,7 @@ pub(crate) struct Buf {
 }
 
 impl Buf {
-    fn new(cap: usize) -> Buf {
+    pub(crate) fn new(cap: usize) -> Buf {
         // Zeroed words come from `calloc`: pages become resident only when a read fills them.
         let words = vec![0u64; (cap + DIRECT_ALIGN).div_ceil(8)];
         let addr = words.as_ptr() as usize;
@@ -46,39 +46,58 @@ impl Buf {
         &mut bytemuck::cast_slice_mut(&mut self.words)[start..start + cap]
     }
 
-    fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.words.capacity() * 8
+    }
+}
+
+/// What a [`Pool`] keeps: something that knows its heap size.
+pub(crate) trait Pooled: Send {
+    fn heap_bytes(&self) -> usize;
+}
+
+impl Pooled for Buf {
+    fn heap_bytes(&self) -> usize {
+        Buf::heap_bytes(self)
     }
 }
 
 /// The buffers a matrix keeps between products. The lock is held only to push or pop a
 /// buffer (never across a read or a computation), so a product never waits for another.
-#[derive(Default)]
-pub(crate) struct Pool {
-    free: Mutex<Vec<Buf>>,
+pub(crate) struct Pool<B = Buf> {
+    free: Mutex<Vec<B>>,
     /// Bytes of every buffer this pool allocated and still owns (free or lent out).
     bytes: AtomicUsize,
 }
 
-impl Pool {
-    /// A buffer of exactly `cap` usable bytes: a free one if there is one, else a new one
-    /// (free buffers of another size, left by a product with another plan, are dropped).
-    pub(crate) fn take(&self, cap: usize) -> Buf {
+impl<B> Default for Pool<B> {
+    fn default() -> Self {
+        Pool {
+            free: Mutex::new(Vec::new()),
+            bytes: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl<B: Pooled> Pool<B> {
+    /// A free buffer for which `fits` holds, else a new one from `make` (free buffers that do
+    /// not fit, left by a product with another plan, are dropped).
+    pub(crate) fn take_with(&self, fits: impl Fn(&B) -> bool, make: impl FnOnce() -> B) -> B {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
         while let Some(b) = free.pop() {
-            if b.cap == cap {
+            if fits(&b) {
                 return b;
             }
             self.bytes.fetch_sub(b.heap_bytes(), Ordering::Relaxed);
         }
         drop(free);
-        let b = Buf::new(cap);
+        let b = make();
         self.bytes.fetch_add(b.heap_bytes(), Ordering::Relaxed);
         b
     }
 
     /// Returns a buffer for the next product.
-    pub(crate) fn give(&self, b: Buf) {
+    pub(crate) fn give(&self, b: B) {
         self.free.lock().unwrap_or_else(|e| e.into_inner()).push(b);
     }
 
@@ -93,6 +112,13 @@ impl Pool {
     /// Bytes the pool's buffers occupy.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.bytes.load(Ordering::Relaxed)
+    }
+}
+
+impl Pool<Buf> {
+    /// A buffer of exactly `cap` usable bytes.
+    pub(crate) fn take(&self, cap: usize) -> Buf {
+        self.take_with(|b| b.cap == cap, || Buf::new(cap))
     }
 }
 

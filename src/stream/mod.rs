@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | [`StreamDense`] | `.npy` (`f4`/`f8`, C or Fortran order) | [`StreamDense::open`] |
 //! | [`StreamDense`] | raw elements at an offset (`tofile`, `np.memmap`, contiguous HDF5) | [`StreamDense::open_raw`] with a [`RawDense`] |
+//! | [`StreamCsr`], [`StreamCsc`] | scipy `.npz`, stored members (int32/int64 offsets and indices) | [`StreamCsr::open`], [`StreamCsc::open`] |
 //!
 //! One engine serves them all: a *source* says where a block of outer slices is in the file;
 //! the engine reads blocks into buffers it keeps (a pool, so products allocate nothing in
@@ -20,6 +21,9 @@
 
 mod dense;
 mod file;
+mod npz;
 pub(crate) mod os;
+mod sparse;
 
 pub use dense::{DEFAULT_BUDGET, RawDense, StreamDense};
+pub use sparse::{DEFAULT_SPARSE_BUDGET, StreamCsc, StreamCsr};

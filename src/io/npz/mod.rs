@@ -89,7 +89,7 @@ mod member;
 mod read;
 mod write;
 
-pub(crate) use member::{Archive, Member};
+pub(crate) use member::{Archive, Kind, Member};
 pub(crate) use read::{axes, check_fits, check_vector, read_archive, read_format, read_shape};
 pub use write::{write_csc, write_csr};
 
