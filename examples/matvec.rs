@@ -11,7 +11,8 @@
 //!   Fortran order, streamed from the file block by block under `--budget`), or, with
 //!   `--shape`, a raw file of elements with no header (`ndarray.tofile`, `np.memmap`, a
 //!   contiguous HDF5 dataset at its `--offset`), streamed the same way. `--direct` reads
-//!   dense files bypassing the page cache (O_DIRECT).
+//!   dense files bypassing the page cache (O_DIRECT). HDF5 files (`.h5`, `.hdf5`, with the
+//!   `hdf5` feature) need `--dataset`: 2-D f4/f8 datasets, contiguous or chunked.
 //! * X and Y: 1-D `.npy` files. An `f32` matrix times an `f32` X is computed in `f32`; times
 //!   an `f64` X it is computed in `f64` (the matrix read as 4 bytes an entry, widened) and Y
 //!   is `f64`. `f64` matrices convert X to `f64`.
@@ -22,6 +23,7 @@
 //! ```sh
 //! cargo run --release --example matvec -- A.mtx x.npy -o y.npy --transpose
 //! cargo run --release --example matvec -- A.f32 x.npy -o y.npy --shape 1000,100000 --dtype f4
+//! cargo run --release --features hdf5 --example matvec -- data.h5 x.npy -o y.npy --dataset /array
 //! ```
 
 mod support;
@@ -70,6 +72,9 @@ struct Args {
     /// Storage order of a raw file: C (row-major) or F (column-major).
     #[arg(long, requires = "shape", default_value = "C", value_parser = ["C", "F", "c", "f"])]
     order: String,
+    /// The dataset of an HDF5 matrix (.h5, .hdf5), e.g. /array (needs the `hdf5` feature).
+    #[arg(long)]
+    dataset: Option<String>,
     /// Threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -181,6 +186,30 @@ macro_rules! try_products {
 }
 try_products!(StreamCsr<T, usize>, StreamCsc<T, usize>, StreamDense<T>);
 
+/// The HDF5 type, for its two element types (its products need the library's element trait).
+#[cfg(feature = "hdf5")]
+macro_rules! try_products_hdf5 {
+    ($($t:ty),*) => {$(
+        impl<V: Scalar> TryProducts<V> for matvec::stream::StreamHdf5<$t>
+        where
+            $t: Widen<V>,
+        {
+            fn shape(&self) -> (usize, usize) {
+                (self.nrows(), self.ncols())
+            }
+            fn try_product(&self, x: &[V], y: &mut [V], t: bool) -> matvec::Result<()> {
+                if t {
+                    self.try_mul_vec_t(V::ONE, x, V::ZERO, y, Par::Rayon)
+                } else {
+                    self.try_mul_vec(V::ONE, x, V::ZERO, y, Par::Rayon)
+                }
+            }
+        }
+    )*};
+}
+#[cfg(feature = "hdf5")]
+try_products_hdf5!(f32, f64);
+
 /// A [`Product`] over a shared streamed matrix.
 fn try_product<V: Scalar, A: TryProducts<V> + 'static>(a: Rc<A>) -> Product<V> {
     Box::new(move |x, y, t| a.try_product(x, y, t))
@@ -242,8 +271,10 @@ fn load(args: &Args) -> Result<Matrix, String> {
         Some("mtx") => load_mtx(path),
         Some("npy") => load_npy(args),
         Some("npz") => load_npz(args),
+        Some("h5" | "hdf5") => load_hdf5(args),
         _ => Err(format!(
-            "{}: unknown matrix format (expected .mtx, .npz or .npy, or --shape and --dtype              for a raw file)",
+            "{}: unknown matrix format (expected .mtx, .npz, .npy, .h5 with --dataset, or \
+             --shape and --dtype for a raw file)",
             path.display()
         )),
     }
@@ -316,6 +347,36 @@ fn load_raw(args: &Args, rows: usize, cols: usize) -> Result<Matrix, String> {
             args,
         )?)
     })
+}
+
+#[cfg(feature = "hdf5")]
+fn load_hdf5(args: &Args) -> Result<Matrix, String> {
+    use matvec::stream::StreamHdf5;
+    let path = &args.matrix;
+    let Some(name) = args.dataset.as_deref() else {
+        return Err(format!(
+            "{}: an HDF5 file needs --dataset NAME",
+            path.display()
+        ));
+    };
+    let budget = args.budget.unwrap_or(matvec::stream::DEFAULT_BUDGET);
+    // Open as f64 first; the error for an f32 dataset says so.
+    match StreamHdf5::<f64>::open(path, name) {
+        Ok(m) => Ok(Matrix::fallible(m.with_budget(budget))),
+        Err(e) if e.to_string().contains("StreamHdf5<f32>") => {
+            let m = StreamHdf5::<f32>::open(path, name).map_err(|e| e.to_string())?;
+            Ok(Matrix::fallible_f32(m.with_budget(budget)))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(not(feature = "hdf5"))]
+fn load_hdf5(args: &Args) -> Result<Matrix, String> {
+    Err(format!(
+        "{}: this build reads no HDF5 files (build with --features hdf5, which needs libhdf5-dev)",
+        args.matrix.display()
+    ))
 }
 
 fn load_npz(args: &Args) -> Result<Matrix, String> {

@@ -5,6 +5,9 @@
 //! `cargo test` builds the examples before running tests; if the binaries are missing (a
 //! filtered build), the tests say so and pass.
 
+#[cfg(feature = "hdf5")]
+mod common;
+
 use matvec::io::npy::{NpyWriter, read_vector, write_dense, write_vector};
 use matvec::io::{mtx, npz};
 use matvec::{DenseView, Layout};
@@ -586,6 +589,83 @@ fn cli_matvec_streams_raw_files() {
         let y = read_vector(&yp).unwrap();
         assert_eq!(y.dtype(), matvec::io::npy::NpyDtype::F64, "{opts:?}");
         assert_eq!(y.into_f64(), want, "{opts:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(feature = "hdf5")]
+#[test]
+fn cli_matvec_streams_hdf5_datasets() {
+    let Some(bin) = example("matvec") else { return };
+    let Some(py) = common::python_with("numpy, h5py") else {
+        return;
+    };
+    let dir = temp_dir("hdf5");
+    let (r, c) = (120, 70);
+    let script = format!(
+        r#"
+import numpy as np, h5py
+i, j = np.meshgrid(np.arange({r}), np.arange({c}), indexing="ij")
+a = ((i * 7 + j * 3) % 11) - 5.0
+with h5py.File("m.h5", "w") as f:
+    f.create_dataset("array", ({r}, {c}), dtype="f")[:] = a
+    f.create_dataset("gz", data=a, chunks=(16, 16), compression="gzip")
+np.save("dense.npy", a.ravel())
+"#
+    );
+    let out = std::process::Command::new(&py)
+        .args(["-c", &script])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dense = read_vector(dir.join("dense.npy")).unwrap().into_f64();
+    let m = dir.join("m.h5");
+    let x: Vec<f64> = (0..c).map(|k| (k % 5) as f64 - 2.0).collect();
+    let xp = dir.join("x.npy");
+    write_vector(&xp, &x).unwrap();
+    let want = oracle(&dense, r, c, &x, false);
+    for ds in ["/array", "gz"] {
+        let yp = dir.join("y.npy");
+        let args = [
+            m.as_os_str(),
+            xp.as_os_str(),
+            OsStr::new("-o"),
+            yp.as_os_str(),
+            OsStr::new("--dataset"),
+            OsStr::new(ds),
+            OsStr::new("--budget"),
+            OsStr::new("4KiB"),
+        ];
+        let (code, err) = run(&bin, &args);
+        assert_eq!(code, 0, "{ds}: {err}");
+        let y = read_vector(&yp).unwrap();
+        assert_eq!(y.dtype(), matvec::io::npy::NpyDtype::F64, "{ds}");
+        assert_eq!(y.into_f64(), want, "{ds}");
+    }
+    let yp = dir.join("y2.npy");
+    for (extra, want) in [
+        (vec![], "needs --dataset"),
+        (vec!["--dataset", "nope"], "no dataset 'nope'"),
+    ] {
+        let mut args = vec![
+            m.as_os_str(),
+            xp.as_os_str(),
+            OsStr::new("-o"),
+            yp.as_os_str(),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        let (code, err) = run(&bin, &args);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(want) && err.lines().count() == 1,
+            "{err}"
+        );
+        assert!(!yp.exists());
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -265,3 +265,115 @@ m.flush()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// HDF5 datasets that h5py wrote: contiguous and chunked (gzip, shuffle, chunks that do not
+/// divide the rows), f4 and f8, big-endian, in a group — each bit-identical to the in-memory
+/// view of the values h5py reads back, and the bad cases with their messages.
+#[cfg(feature = "hdf5")]
+#[test]
+fn we_stream_h5py_written_datasets() {
+    use matvec::stream::StreamHdf5;
+    let Some(py) = common::python_with("numpy, h5py") else {
+        return;
+    };
+    let dir = temp_dir("h5py");
+    let (r, c) = (203, 57);
+    run_python(
+        &py,
+        &format!(
+            r#"
+import numpy as np, h5py
+rng = np.random.default_rng(3)
+a = rng.uniform(-1, 1, ({r}, {c}))
+np.save("values.npy", a.ravel())
+np.save("x.npy", rng.uniform(-1, 1, {c}))
+np.save("xt.npy", rng.uniform(-1, 1, {r}))
+with h5py.File("m.h5", "w") as f:
+    f.create_dataset("array", ({r}, {c}), dtype="f")[:] = a        # the notebook's layout
+    f.create_dataset("f8", data=a)
+    f.create_dataset("gzip", data=a, chunks=(10, 20), compression="gzip", shuffle=True)
+    f.create_dataset("big", data=a.astype(">f8"))
+    f.create_dataset("f4chunks", data=a.astype("f4"), chunks=(7, {c}))
+    f.create_group("g").create_dataset("a", data=a)
+    f.create_dataset("vector", data=a[0])
+    f.create_dataset("ints", data=np.arange(6).reshape(2, 3))
+"#
+        ),
+        &dir,
+    );
+    let values = read_vector(dir.join("values.npy")).unwrap().into_f64();
+    let v32: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+    let mem = DenseView::row_major(r, c, &values).unwrap();
+    let mem32 = DenseView::row_major(r, c, &v32).unwrap();
+    let x = read_vector(dir.join("x.npy")).unwrap().into_f64();
+    let xt = read_vector(dir.join("xt.npy")).unwrap().into_f64();
+    let path = dir.join("m.h5");
+    let same = |a: &dyn MatVec<f64>, m: &dyn MatVec<f64>, what: &str| {
+        let (mut got, mut want) = (vec![f64::NAN; r], vec![0.0; r]);
+        a.mul_vec(1.0, &x, 0.0, &mut got, Par::Rayon);
+        m.mul_vec(1.0, &x, 0.0, &mut want, Par::Seq);
+        assert_eq!(common::bits(&got), common::bits(&want), "{what}");
+        let (mut got, mut want) = (vec![1.0; c], vec![1.0; c]);
+        a.mul_vec_t(0.5, &xt, -1.0, &mut got, Par::Rayon);
+        m.mul_vec_t(0.5, &xt, -1.0, &mut want, Par::Seq);
+        assert_eq!(common::bits(&got), common::bits(&want), "{what} transposed");
+        let xs: Vec<f64> = x.iter().chain(&x).map(|v| v * 0.5).collect();
+        let (mut got, mut want) = (vec![0.0; 2 * r], vec![0.0; 2 * r]);
+        a.mul_mat(1.0, &xs, 0.0, &mut got, Par::Rayon);
+        m.mul_mat(1.0, &xs, 0.0, &mut want, Par::Seq);
+        assert_eq!(common::bits(&got), common::bits(&want), "{what} mul_mat");
+    };
+    for (name, chunked) in [
+        ("f8", false),
+        ("gzip", true),
+        ("big", false),
+        ("g/a", false),
+    ] {
+        for budget in [1, 4096, 1 << 30] {
+            let a = StreamHdf5::<f64>::open(&path, name)
+                .unwrap()
+                .with_budget(budget);
+            assert_eq!(a.is_chunked(), chunked, "{name}");
+            assert_eq!((a.nrows(), a.ncols()), (r, c));
+            same(&a, &mem, &format!("{name} budget {budget}"));
+        }
+    }
+    // f32 datasets with f64 vectors: the f32 values, accumulated in f64.
+    for name in ["array", "f4chunks"] {
+        let a = StreamHdf5::<f32>::open(&path, name)
+            .unwrap()
+            .with_budget(3000);
+        same(&a, &mem32, name);
+    }
+    for (name, want) in [
+        ("missing", "no dataset 'missing'"),
+        ("vector", "expected a 2-D dataset"),
+        ("ints", "non-float"),
+        ("array", "open it as StreamHdf5<f32>"),
+    ] {
+        let e = StreamHdf5::<f64>::open(&path, name).unwrap_err();
+        assert!(
+            e.to_string().contains(want) && e.to_string().contains("m.h5"),
+            "{name}: {e}"
+        );
+    }
+    let e = StreamHdf5::<f64>::open(dir.join("x.npy"), "a").unwrap_err();
+    assert!(e.to_string().contains("cannot open as HDF5"), "{e}");
+    // Truncated while open: an error from every layout, never a crash.
+    let contiguous = StreamHdf5::<f64>::open(&path, "f8").unwrap();
+    let chunked = StreamHdf5::<f64>::open(&path, "gzip")
+        .unwrap()
+        .with_budget(4096);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(4096)
+        .unwrap();
+    let mut y = vec![0.0; r];
+    for (a, what) in [(&contiguous, "contiguous"), (&chunked, "chunked")] {
+        let e = a.try_mul_vec(1.0, &x, 0.0, &mut y, Par::Rayon).unwrap_err();
+        assert!(e.to_string().contains("m.h5"), "{what}: {e}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

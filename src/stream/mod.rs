@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | [`StreamDense`] | `.npy` (`f4`/`f8`, C or Fortran order) | [`StreamDense::open`] |
 //! | [`StreamDense`] | raw elements at an offset (`tofile`, `np.memmap`, contiguous HDF5) | [`StreamDense::open_raw`] with a [`RawDense`] |
+//! | `StreamHdf5` (feature `hdf5`) | a 2-D `f4`/`f8` HDF5 dataset, contiguous (read at its offset) or chunked with any filters (read through the library) | `StreamHdf5::open(path, dataset)` |
 //! | [`StreamCsr`], [`StreamCsc`] | scipy `.npz`, stored members (int32/int64 offsets and indices) | [`StreamCsr::open`], [`StreamCsc::open`] |
 //!
 //! One engine serves them all: a *source* says where a block of outer slices is in the file;
@@ -21,9 +22,13 @@
 
 mod dense;
 mod file;
+#[cfg(feature = "hdf5")]
+mod hdf5;
 mod npz;
 pub(crate) mod os;
 mod sparse;
 
+#[cfg(feature = "hdf5")]
+pub use self::hdf5::StreamHdf5;
 pub use dense::{DEFAULT_BUDGET, RawDense, StreamDense};
 pub use sparse::{DEFAULT_SPARSE_BUDGET, StreamCsc, StreamCsr};
