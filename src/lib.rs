@@ -10,7 +10,9 @@
 //! | [`Coo`] | triplets | scatter, sequential | scatter, sequential |
 //! | [`PatternCsr`] | CSR with a dictionary of row patterns (stencils, meshes): 8.4 B a nonzero | gather, parallel | scatter, sequential |
 //! | [`Dense`], [`DenseView`] | row- or column-major | parallel | parallel |
-//! | [`MmapDense`] | `.npy` file, memory-mapped | blocks under a memory budget, parallel within | same |
+//! | [`MmapDense`] | `.npy` file, memory-mapped (`unsafe` open) | blocks under a memory budget, parallel within | same |
+//! | [`StreamDense`] | `.npy` or raw file, read with `pread` under a memory budget | each thread reads and computes its rows, parallel | parallel |
+//! | [`stream::StreamCsr`], [`stream::StreamCsc`] | stored scipy `.npz`, read in blocks balanced by nonzeros under a budget | gather parallel (CSR) | scatter sequential (CSR) |
 //! | [`MmapCsr`], [`MmapCsc`] | stored scipy `.npz`, memory-mapped, zero-copy | as the views | as the views |
 //!
 //! Every type implements [`MatVec`], so algorithms are written once against
@@ -68,6 +70,8 @@
 //! * `rayon` (default): parallel kernels. Without it [`Par::Rayon`] runs sequentially.
 //! * `sprs`: zero-copy conversions between [`CsrView`]/[`CscView`] and `sprs::CsMatViewI`.
 //! * `ndarray`: zero-copy conversions between [`DenseView`] and `ndarray::ArrayView2`.
+//! * `hdf5`: HDF5 datasets as out-of-core matrices (`stream::StreamHdf5`), through the HDF5
+//!   C library (`libhdf5-dev`).
 
 #![warn(missing_docs)]
 
