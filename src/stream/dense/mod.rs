@@ -2,43 +2,24 @@
 //! `tofile`/`np.memmap` file, a contiguous HDF5 dataset) multiplied block by block from
 //! positioned reads into buffers the budget sizes.
 
-use super::file::{Buf, FirstError, Pool, Source};
+mod block;
+mod read;
+
+pub(crate) use block::BlockProduct;
+
+use super::file::{Pool, Source};
 use super::os::{self, Advice};
 use crate::error::{Error, Result};
 use crate::io::npy::{self, NpyDtype};
-use crate::kernels::dense::{self, AXPY_GROUP};
 use crate::matvec::{check_block, check_lengths, scale_output};
 use crate::memory::Footprint;
 use crate::{Layout, MatVec, Par, Scalar, Widen};
 use std::marker::PhantomData;
-use std::ops::Range;
 use std::path::Path;
 
 /// Default memory budget: 256 MiB. Products use at most this much for their buffers (far
 /// less by default, see [`StreamDense::with_read_size`]).
 pub const DEFAULT_BUDGET: usize = 256 << 20;
-
-/// Default bytes per read in the page-cache mode when each thread reads and computes its own
-/// rows (a `C`-order `A·x`): small enough that the buffer stays in the core's L2 cache, so the
-/// product reads it from cache right after the kernel copied it there (BENCHMARKS.md).
-const FUSED_READ: usize = 512 << 10;
-
-/// Default bytes per block when one block is computed while the next is read (the other
-/// directions, block products): in the L3 cache with room for the vectors.
-const PIPELINE_READ: usize = 4 << 20;
-
-/// Default bytes per read with direct reads: requests large enough to keep the disk busy
-/// without the kernel's read-ahead.
-const DIRECT_READ: usize = 16 << 20;
-
-/// Bytes of the file each reading thread asks the kernel to read ahead of it
-/// (`posix_fadvise(WILLNEED)`), in page-cache mode: a cold product then reads at the disk's
-/// speed instead of waiting for each read in turn.
-const READ_AHEAD: usize = 16 << 20;
-
-/// Smallest segment of a slice (bytes) worth one read of its own: below it, the axpy
-/// direction reads whole blocks instead of splitting the slices between threads.
-const MIN_SEGMENT: usize = 64 << 10;
 
 /// Where the elements of a dense matrix without a header are in a file: shape, storage
 /// order, byte offset and byte order. The element type is the matrix's `T`.
@@ -100,18 +81,22 @@ impl RawDense {
 /// first product, reused after: products allocate nothing in steady state).
 ///
 /// * When the product is a dot product per stored slice (`A·x` of a C-order file, `Aᵀ·x` of a
-///   Fortran-order one), each thread reads its own slices, [`with_read_size`] bytes at a time,
-///   into its own buffer and computes them while they are in its cache.
-/// * Otherwise (and for every block product), one block is computed — in parallel, every
-///   vector of a block product from the one read — while the next is read, so two buffers
-///   are in use.
+///   Fortran-order one), each thread reads its own slices, [`with_read_size`] bytes at a time
+///   (512 KiB by default), into its own buffer and computes them while they are in its cache.
+/// * In the other direction, with slices of at least 64 KiB a thread, each thread reads its
+///   segment of every slice and adds it into its own part of `y`.
+/// * Otherwise (short slices, direct reads, every block product), one block (4 MiB; 16 MiB
+///   with direct reads) is computed — every vector of a block product from the one read —
+///   while the next is read, the read itself split between the threads.
 ///
-/// At most `max(2, threads)` buffers of at most `budget / max(2, threads)` bytes each are in
-/// use by a product, so the memory a product holds stays under the budget however large the
-/// file — except that a buffer always holds at least four slices: with a budget smaller than
-/// that, the buffers are four slices each ([`read_len`](Self::read_len) says how many).
-/// Concurrent products on one matrix (from several threads) each take their own buffers:
-/// the budget is per product in flight.
+/// Every reading thread also asks the kernel to read 16 MiB ahead of it
+/// (`posix_fadvise(WILLNEED)`), so a cold product keeps the disk busy. At most `max(2,
+/// threads)` buffers of at most `budget / max(2, threads)` bytes each are in use by a
+/// product, so the memory a product holds stays under the budget however large the file —
+/// except that a read holds at least one slice (four in the block-by-block walk): with a
+/// budget smaller than that, a buffer holds that minimum ([`read_len`](Self::read_len) says
+/// how many). Concurrent products on one matrix (from several threads) each take their own
+/// buffers: the budget is per product in flight.
 ///
 /// The page cache: by default reads go through it, so a second product of a file that fits
 /// in RAM reads memory; [`with_drop_page_cache`](Self::with_drop_page_cache) drops each
@@ -381,70 +366,6 @@ impl<T: Scalar> StreamDense<T> {
             Layout::ColMajor => (self.ncols, self.nrows),
         }
     }
-
-    /// Slices per read and the buffer capacity for a product under `par`, `pipelined` (two
-    /// buffers) or not (one per thread).
-    fn plan(&self, par: Par, pipelined: bool) -> (usize, usize) {
-        let (outer, inner) = self.stored();
-        let buffers = if pipelined { 2 } else { par.threads().max(2) };
-        let target = match self.read_size {
-            0 if self.source.is_direct() => DIRECT_READ,
-            0 if pipelined => PIPELINE_READ,
-            0 => FUSED_READ,
-            n => n,
-        };
-        let slice = (inner * std::mem::size_of::<T>()).max(1);
-        let per_buffer = (self.budget / buffers).min(target);
-        // Blocks of the axpy kernel start on its groups of slices (for the same bits as in
-        // memory); dot products per slice are independent, so a read may hold any number.
-        let group = if pipelined { AXPY_GROUP } else { 1 };
-        let slices = (per_buffer / slice / group * group)
-            .max(group)
-            .min(outer.next_multiple_of(group).max(group));
-        (slices, self.source.buf_len(slices * slice))
-    }
-
-    /// Byte range of outer slices `r` in the file.
-    fn byte_range(&self, r: &Range<usize>) -> (u64, usize) {
-        let slice = self.stored().1 * std::mem::size_of::<T>();
-        (self.offset + (r.start * slice) as u64, r.len() * slice)
-    }
-
-    /// Reads outer slices `r` into `buf` (in native byte order).
-    fn read(&self, buf: &mut Buf, r: &Range<usize>, par: Par) -> Result<()> {
-        let (off, len) = self.byte_range(r);
-        let bytes = self.source.read(buf, off, len, par)?;
-        if self.swap {
-            for e in bytes.chunks_exact_mut(std::mem::size_of::<T>()) {
-                e.reverse();
-            }
-        }
-        Ok(())
-    }
-
-    /// Slices `r`, as read into `buf` by [`read`](Self::read).
-    fn slices<'b>(&self, buf: &'b Buf, r: &Range<usize>) -> &'b [T] {
-        let (off, len) = self.byte_range(r);
-        T::cast_bytes(self.source.placed(buf, off, len))
-            .expect("buffers are aligned and hold whole elements")
-    }
-
-    /// Asks the kernel to start reading slices `r` into the page cache (no-op with direct
-    /// reads), so that the disk works ahead of the reads of a cold product.
-    fn will_need(&self, r: Range<usize>) {
-        if !self.source.is_direct() && !r.is_empty() {
-            let (off, len) = self.byte_range(&r);
-            os::advise(self.source.file(), Advice::WillNeed, off, len as u64);
-        }
-    }
-
-    /// Drops slices `r` from the page cache if asked to.
-    fn done_with(&self, r: &Range<usize>) {
-        if self.drop_page_cache && !self.source.is_direct() {
-            let (off, len) = self.byte_range(r);
-            os::advise(self.source.file(), Advice::DontNeed, off, len as u64);
-        }
-    }
 }
 
 /// The fallible products: what [`MatVec`]'s methods compute, returning read errors instead of
@@ -559,161 +480,13 @@ impl<T: Scalar> StreamDense<T> {
         // read by the other parts.)
         if !dot && k == 1 && !self.source.is_direct() && !self.drop_page_cache && threads > 1 {
             let part_bytes = inner / threads * std::mem::size_of::<T>();
-            if part_bytes >= MIN_SEGMENT {
+            if part_bytes >= read::MIN_SEGMENT {
                 scale_output(beta, y);
                 return self.fused_axpy(alpha, x, y, par);
             }
         }
         let mut blocks = BlockProduct::new(dot, inner, alpha, x, beta, y, k, par);
         self.pipelined(par, |r, data| blocks.apply(r, data))
-    }
-
-    /// `y ← α·A·x + β·y` in the dot layout: each part of the output reads its own slices
-    /// into its own buffer and computes them at once.
-    fn fused_dot<V: Scalar>(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) -> Result<()>
-    where
-        T: Widen<V>,
-    {
-        let inner = self.stored().1;
-        let (slices, cap) = self.plan(par, false);
-        let first_error = FirstError::default();
-        crate::par::for_each_balanced(
-            par,
-            y,
-            |o| o * inner,
-            |range, y| {
-                if first_error.failed() {
-                    return;
-                }
-                let mut buf = self.pool.take(cap);
-                let ahead = (READ_AHEAD / (inner * std::mem::size_of::<T>()).max(1)).max(1);
-                let mut advised = range.start;
-                let mut start = range.start;
-                while start < range.end {
-                    let r = start..(start + slices).min(range.end);
-                    if advised < (r.end + ahead / 2).min(range.end) {
-                        let to = (advised.max(r.end) + ahead).min(range.end);
-                        self.will_need(advised.max(r.end)..to);
-                        advised = to;
-                    }
-                    if let Err(e) = self.read(&mut buf, &r, Par::Seq) {
-                        first_error.set(e);
-                        break;
-                    }
-                    let part = &mut y[r.start - range.start..r.end - range.start];
-                    let data = self.slices(&buf, &r);
-                    dense::dot(data, r.len(), inner, alpha, x, beta, part, Par::Seq);
-                    self.done_with(&r);
-                    start = r.end;
-                }
-                self.pool.give(buf);
-            },
-        );
-        first_error.into_result()
-    }
-
-    /// `y += α·Σ_o x[o]·a_o` in the axpy layout, split by the *inner* index: each part of `y`
-    /// reads its segment of every slice (one read per slice) into its own buffer and adds it
-    /// at once. Each `y[j]` receives the slices in the same groups and order as in memory.
-    fn fused_axpy<V: Scalar>(&self, alpha: V, x: &[V], y: &mut [V], par: Par) -> Result<()>
-    where
-        T: Widen<V>,
-    {
-        let (outer, inner) = self.stored();
-        let size = std::mem::size_of::<T>();
-        let read = match self.read_size {
-            0 => FUSED_READ,
-            n => n,
-        }
-        .min(self.budget / par.threads().max(2));
-        let first_error = FirstError::default();
-        crate::par::for_each_balanced(
-            par,
-            y,
-            |j| j * outer,
-            |cols, y| {
-                if first_error.failed() {
-                    return;
-                }
-                let seg = cols.len() * size;
-                // Slices per block: the read size in segments of this part, whole groups.
-                let per = (read / seg).min(outer.next_multiple_of(AXPY_GROUP));
-                let per = (per / AXPY_GROUP * AXPY_GROUP).max(AXPY_GROUP);
-                let mut buf = self.pool.take(per * seg);
-                let ahead = (READ_AHEAD / (inner * size).max(1)).max(1);
-                let mut advised = 0;
-                let mut start = 0;
-                while start < outer {
-                    let r = start..(start + per).min(outer);
-                    // Whole slices are read ahead, once, by the part that starts at column 0.
-                    if cols.start == 0 && advised < (r.end + ahead / 2).min(outer) {
-                        let to = (advised.max(r.end) + ahead).min(outer);
-                        self.will_need(advised.max(r.end)..to);
-                        advised = to;
-                    }
-                    let bytes = &mut buf.bytes_mut()[..r.len() * seg];
-                    for (o, dst) in r.clone().zip(bytes.chunks_exact_mut(seg)) {
-                        let off = self.offset + ((o * inner + cols.start) * size) as u64;
-                        if let Err(e) = self.source.read_into(dst, off) {
-                            first_error.set(e);
-                            break;
-                        }
-                    }
-                    if first_error.failed() {
-                        break;
-                    }
-                    if self.swap {
-                        for e in bytes.chunks_exact_mut(size) {
-                            e.reverse();
-                        }
-                    }
-                    let data = T::cast_bytes(bytes).expect("aligned buffer of whole elements");
-                    dense::axpy_acc(data, cols.len(), alpha, &x[r.clone()], 0, y);
-                    start = r.end;
-                }
-                self.pool.give(buf);
-            },
-        );
-        first_error.into_result()
-    }
-
-    /// Calls `compute(slices, data)` for each block of the file in order, reading the next
-    /// block while this one is computed.
-    fn pipelined(
-        &self,
-        par: Par,
-        mut compute: impl FnMut(Range<usize>, &[T]) + Send,
-    ) -> Result<()> {
-        let outer = self.stored().0;
-        let (slices, cap) = self.plan(par, true);
-        let block = |b: usize| b * slices..((b + 1) * slices).min(outer);
-        let blocks = outer.div_ceil(slices);
-        let mut cur = self.pool.take(cap);
-        let mut next = self.pool.take(cap);
-        let mut result = self.read(&mut cur, &block(0), par);
-        for b in 0..blocks {
-            if result.is_err() {
-                break;
-            }
-            let (r, ahead) = (block(b), block(b + 1));
-            let (read, ()) = crate::par::join2(
-                par,
-                || {
-                    if ahead.is_empty() {
-                        Ok(())
-                    } else {
-                        self.read(&mut next, &ahead, par)
-                    }
-                },
-                || compute(r.clone(), self.slices(&cur, &r)),
-            );
-            self.done_with(&r);
-            result = read;
-            std::mem::swap(&mut cur, &mut next);
-        }
-        self.pool.give(cur);
-        self.pool.give(next);
-        result
     }
 }
 
@@ -774,68 +547,5 @@ impl<T: Scalar> std::fmt::Debug for StreamDense<T> {
             .field("budget", &self.budget)
             .field("direct", &self.source.is_direct())
             .finish()
-    }
-}
-
-/// A product of `k` vectors computed block by block of outer slices, in file order: "dot"
-/// (each block writes its own part of every `y_j`) or "axpy" (each block adds into all of
-/// `y`, scaled by `β` once at the start). Shared by every dense source.
-pub(crate) struct BlockProduct<'a, V> {
-    dot: bool,
-    inner: usize,
-    alpha: V,
-    x: &'a [V],
-    beta: V,
-    y: &'a mut [V],
-    /// Lengths of one vector of `x` and of `y`.
-    nx: usize,
-    ny: usize,
-    par: Par,
-}
-
-impl<'a, V: Scalar> BlockProduct<'a, V> {
-    /// `k ≥ 1` vectors; slices are `inner` long.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        dot: bool,
-        inner: usize,
-        alpha: V,
-        x: &'a [V],
-        beta: V,
-        y: &'a mut [V],
-        k: usize,
-        par: Par,
-    ) -> Self {
-        if !dot {
-            scale_output(beta, y);
-        }
-        let (nx, ny) = (x.len() / k, y.len() / k);
-        BlockProduct {
-            dot,
-            inner,
-            alpha,
-            x,
-            beta,
-            y,
-            nx,
-            ny,
-            par,
-        }
-    }
-
-    /// Applies outer slices `r`, whose elements are `data`. Blocks must come in order, each
-    /// starting on a multiple of four slices (the axpy kernel's groups).
-    pub(crate) fn apply<T: Scalar + Widen<V>>(&mut self, r: Range<usize>, data: &[T]) {
-        let n = r.len();
-        let (alpha, beta, par) = (self.alpha, self.beta, self.par);
-        if self.dot {
-            dense::dot_multi(
-                data, n, self.inner, alpha, self.x, beta, self.y, self.ny, r.start, par,
-            );
-        } else {
-            dense::axpy_multi(
-                data, n, self.inner, alpha, self.x, self.nx, r.start, self.y, par,
-            );
-        }
     }
 }
