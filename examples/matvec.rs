@@ -30,7 +30,7 @@ mod support;
 
 use clap::Parser;
 use matvec::io::npy::{self, NpyDtype, NpyVector};
-use matvec::io::{mtx, npz};
+use matvec::io::{Dtype, mtx, npz};
 use matvec::mmap::open_or_load;
 use matvec::stream::{RawDense, StreamCsc, StreamCsr, StreamDense};
 use matvec::{Layout, MatVec, Par, Scalar, Widen};
@@ -382,9 +382,9 @@ fn load_hdf5(args: &Args) -> Result<Matrix, String> {
 fn load_npz(args: &Args) -> Result<Matrix, String> {
     let path = &args.matrix;
     let info = npz::info(path).map_err(|e| e.to_string())?;
-    let f32_data = info.data_dtype.ends_with("f4");
-    let wide = info.index_dtype.ends_with('8');
-    let float = info.data_dtype.contains('f');
+    let f32_data = info.data_dtype == Dtype::F4;
+    let wide = info.index_dtype.size == 8;
+    let float = info.data_dtype.is_float();
     // Stored CSR and CSC files are streamed under the budget; compressed and COO files (and
     // other value types) are loaded into memory — mapped when the file allows it, see
     // `matvec::mmap::open_or_load`.

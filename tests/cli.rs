@@ -145,7 +145,7 @@ fn cli_matvec_gives_scipys_answer_on_every_fixture() {
                 (h.nrows, h.ncols, false)
             } else {
                 let i = npz::info(&path).unwrap();
-                (i.nrows, i.ncols, i.data_dtype.ends_with("f4"))
+                (i.nrows, i.ncols, i.data_dtype == matvec::io::Dtype::F4)
             };
             check_tool_on(&bin, &dir, &path, &dense, r, c, f32_out);
             checked += 1;

@@ -197,12 +197,12 @@ fn check_fixtures(dir: &Path) -> (usize, usize) {
         assert_eq!(info.compressed, parts[3] == "compressed", "{name}");
         let (m, n) = (info.nrows, info.ncols);
         assert_eq!(expected.len(), m * n, "{name}");
-        assert_eq!(&info.index_dtype[1..], parts[2], "{name}");
+        assert_eq!(&info.index_dtype.descr()[1..], parts[2], "{name}");
         let vk = match parts[1] {
             "u1" | "b1" => format!("|{}", parts[1]),
             k => format!("<{k}"),
         };
-        assert_eq!(info.data_dtype, vk, "{name}");
+        assert_eq!(info.data_dtype.descr(), vk, "{name}");
         assert_eq!(info.offset_dtype.is_some(), info.format != NpzFormat::Coo);
 
         // f64: exact (every fixture value is exact in f64, duplicates sum exactly).
@@ -509,16 +509,16 @@ fn npz_info_reports_headers() {
         (info.format, info.nrows, info.ncols, info.nnz),
         (NpzFormat::Csr, 2, 5, 3)
     );
-    assert_eq!(info.index_dtype, "<i4");
-    assert_eq!(info.offset_dtype.as_deref(), Some("<i8"));
-    assert_eq!(info.data_dtype, "<f4");
+    assert_eq!(info.index_dtype, matvec::io::Dtype::I4);
+    assert_eq!(info.offset_dtype, Some(matvec::io::Dtype::I8));
+    assert_eq!(info.data_dtype, matvec::io::Dtype::F4);
     assert!(!info.compressed);
     let p = fixtures_dir().join("coo_f8_i8_stored_coords.npz");
     let info = npz::info(&p).unwrap();
     assert_eq!((info.format, info.nnz), (NpzFormat::Coo, 4));
     assert_eq!(
-        (info.index_dtype.as_str(), info.offset_dtype),
-        ("<i8", None)
+        (info.index_dtype, info.offset_dtype),
+        (matvec::io::Dtype::I8, None)
     );
 }
 
@@ -1606,12 +1606,12 @@ fn npz_stream_reads_scipy_files_or_says_why_not() {
     for path in npz_files(&fixtures_dir()) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let info = npz::info(&path).unwrap();
-        if info.format == NpzFormat::Coo || !info.data_dtype.contains('f') {
+        if info.format == NpzFormat::Coo || !info.data_dtype.is_float() {
             continue;
         }
         let mem: Csr<f64, usize> = npz::read_csr(&path).unwrap();
         let open = |p: &Path| -> matvec::Result<Box<dyn MatVec<f64>>> {
-            let f32 = info.data_dtype.ends_with("f4");
+            let f32 = info.data_dtype == matvec::io::Dtype::F4;
             Ok(match (info.format, f32) {
                 (NpzFormat::Csr, false) => {
                     Box::new(StreamCsr::<f64, usize>::open(p)?.with_budget(512)?)

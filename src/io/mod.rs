@@ -3,6 +3,9 @@
 //! file and the position; every writer goes through a temporary file renamed when complete.
 
 mod atomic;
+mod dtype;
 pub mod mtx;
 pub mod npy;
 pub mod npz;
+
+pub use dtype::{Dtype, DtypeKind};

@@ -119,11 +119,7 @@ impl<T: Scalar> MmapDense<T> {
                 ),
             ));
         }
-        let want = if T::NPY_DESCR == "<f4" {
-            NpyDtype::F32
-        } else {
-            NpyDtype::F64
-        };
+        let want = NpyDtype::of::<T>();
         if header.dtype != want {
             return Err(Error::format(
                 path,

@@ -40,8 +40,8 @@ impl IntArray {
         IntArray {
             start: m.data_start + m.header.data_offset as u64,
             size: m.descr.size,
-            signed: m.descr.kind == crate::io::npz::Kind::Int,
-            big: m.descr.big,
+            signed: m.descr.kind == crate::io::DtypeKind::Int,
+            big: m.descr.big_endian,
             name: m.name,
         }
     }
@@ -190,7 +190,7 @@ impl NpzSource {
                 )));
             }
         }
-        let float = |m: &Member| m.descr.kind == crate::io::npz::Kind::Float;
+        let float = |m: &Member| m.descr.is_float();
         if !float(&md) || md.descr.size != std::mem::size_of::<T>() {
             return Err(a.err(format!(
                 "member {} holds other values than {} ('{}'){}",
@@ -213,7 +213,7 @@ impl NpzSource {
             ptr: IntArray::new(&mp),
             idx: IntArray::new(&mi),
             val_start: md.data_start + md.header.data_offset as u64,
-            val_big: md.descr.big,
+            val_big: md.descr.big_endian,
             starts: Vec::new(),
             offs: Vec::new(),
             max_slices: 0,

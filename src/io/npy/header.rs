@@ -30,6 +30,14 @@ impl NpyDtype {
             NpyDtype::F64 => 8,
         }
     }
+    /// The dtype of `T`.
+    pub fn of<T: crate::Scalar>() -> Self {
+        if std::mem::size_of::<T>() == 4 {
+            NpyDtype::F32
+        } else {
+            NpyDtype::F64
+        }
+    }
     /// numpy's type string.
     pub fn descr(self) -> &'static str {
         match self {

@@ -82,11 +82,7 @@ impl<T: Scalar> NpyWriter<T> {
                     format!("shape {} is too large", shape_str(shape)),
                 )
             })?;
-        let dtype = if T::NPY_DESCR == "<f4" {
-            NpyDtype::F32
-        } else {
-            NpyDtype::F64
-        };
+        let dtype = NpyDtype::of::<T>();
         let mut w = NpyWriter {
             out: AtomicFile::create(path)?,
             total,

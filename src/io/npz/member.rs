@@ -23,83 +23,7 @@ const MAX_HEADER: usize = 1 << 20;
 /// Bytes decoded at a time.
 const CHUNK: usize = 1 << 20;
 
-/// Element kinds of the dtypes an `.npz` member may hold.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// `b1`.
-    Bool,
-    /// `i1`, `i2`, `i4`, `i8`.
-    Int,
-    /// `u1`, `u2`, `u4`, `u8`.
-    UInt,
-    /// `f4`, `f8`.
-    Float,
-    /// `S<n>`: bytes.
-    Bytes,
-    /// `U<n>`: UTF-32 text, `n` characters.
-    Unicode,
-}
-
-/// A parsed numpy type string.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Descr {
-    pub kind: Kind,
-    /// Bytes per element.
-    pub size: usize,
-    /// Big-endian (`>`).
-    pub big: bool,
-}
-
-impl Descr {
-    /// Parses a type string, or says what it is when the crate cannot read it.
-    pub fn parse(s: &str) -> std::result::Result<Descr, &'static str> {
-        let (order, rest) = match s.as_bytes().first() {
-            Some(c @ (b'<' | b'>' | b'|' | b'=')) => (*c, &s[1..]),
-            _ => (b'|', s),
-        };
-        let big = order == b'>' || (order == b'=' && cfg!(target_endian = "big"));
-        let mut chars = rest.chars();
-        let kind = chars.next().ok_or("an empty type string")?;
-        let digits = chars.as_str();
-        let n: Option<usize> = if digits.is_empty() {
-            None
-        } else if digits.bytes().all(|b| b.is_ascii_digit()) {
-            digits.parse().ok()
-        } else {
-            return Err(match kind {
-                'M' | 'm' => "dates or times",
-                _ => "a type string the crate does not know",
-            });
-        };
-        let (kind, size) = match (kind, n) {
-            ('b' | '?', Some(1)) => (Kind::Bool, 1),
-            ('i', Some(s @ (1 | 2 | 4 | 8))) => (Kind::Int, s),
-            ('u', Some(s @ (1 | 2 | 4 | 8))) => (Kind::UInt, s),
-            ('f', Some(s @ (4 | 8))) => (Kind::Float, s),
-            ('f', Some(2)) => return Err("half-precision floats"),
-            ('f', _) => return Err("extended-precision floats"),
-            ('S' | 'a', Some(s)) => (Kind::Bytes, s),
-            ('U', Some(s)) => (Kind::Unicode, s.checked_mul(4).ok_or("a huge string type")?),
-            ('c', _) => return Err("complex numbers"),
-            ('O', _) => return Err("Python objects (pickled)"),
-            ('M' | 'm', _) => return Err("dates or times"),
-            ('V', _) => return Err("raw bytes (void)"),
-            ('i' | 'u' | 'b', _) => return Err("an integer width the crate does not read"),
-            _ => return Err("a type string the crate does not know"),
-        };
-        Ok(Descr { kind, size, big })
-    }
-
-    /// `true` for integer kinds (what index arrays must hold).
-    pub fn is_integer(self) -> bool {
-        matches!(self.kind, Kind::Int | Kind::UInt)
-    }
-
-    /// `true` for kinds that convert to a float value.
-    pub fn is_numeric(self) -> bool {
-        matches!(self.kind, Kind::Bool | Kind::Int | Kind::UInt | Kind::Float)
-    }
-}
+pub(crate) use crate::io::dtype::{Dtype as Descr, DtypeKind as Kind};
 
 /// One element, widened.
 #[derive(Clone, Copy, Debug)]
@@ -504,7 +428,7 @@ fn decode<E>(
         ($t:ty, $n:literal, $wrap:expr) => {{
             for (i, c) in bytes.chunks_exact($n).enumerate() {
                 let a: [u8; $n] = c.try_into().expect("chunks_exact");
-                let v = if d.big {
+                let v = if d.big_endian {
                     <$t>::from_be_bytes(a)
                 } else {
                     <$t>::from_le_bytes(a)

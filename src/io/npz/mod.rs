@@ -89,11 +89,12 @@ mod member;
 mod read;
 mod write;
 
-pub(crate) use member::{Archive, Kind, Member};
+pub(crate) use member::{Archive, Member};
 pub(crate) use read::{axes, check_fits, check_vector, read_archive, read_format, read_shape};
 pub use write::{write_csc, write_csr};
 
 use crate::error::{Error, Result};
+use crate::io::Dtype;
 use crate::{Coo, Csc, Csr, Index, MatVec, Par, Scalar};
 use member::index_as;
 use std::fmt;
@@ -141,13 +142,13 @@ pub struct NpzInfo {
     pub ncols: usize,
     /// Stored entries (the length of `data.npy`; duplicates count separately).
     pub nnz: usize,
-    /// numpy type string of the indices (`indices.npy`, or the coordinates of a COO file),
-    /// such as `"<i4"`.
-    pub index_dtype: String,
-    /// numpy type string of the offsets (`indptr.npy`), or `None` for COO.
-    pub offset_dtype: Option<String>,
-    /// numpy type string of the values (`data.npy`), such as `"<f8"`.
-    pub data_dtype: String,
+    /// Dtype of the indices (`indices.npy`, or the coordinates of a COO file), such as
+    /// [`Dtype::I4`].
+    pub index_dtype: Dtype,
+    /// Dtype of the offsets (`indptr.npy`), or `None` for COO.
+    pub offset_dtype: Option<Dtype>,
+    /// Dtype of the values (`data.npy`), such as [`Dtype::F8`].
+    pub data_dtype: Dtype,
     /// `true` if any of the arrays is compressed (`save_npz`'s default), so that the file
     /// cannot be memory-mapped.
     pub compressed: bool,
@@ -252,14 +253,15 @@ impl<T: Scalar, I: Index> MatVec<T> for NpzMatrix<T, I> {
 ///
 /// ```
 /// use matvec::io::npz::{self, NpzFormat};
+/// use matvec::io::Dtype;
 /// use matvec::Csr;
 ///
 /// let path = std::env::temp_dir().join(format!("matvec-doc-npz-info-{}.npz", std::process::id()));
 /// npz::write_csr(&path, Csr::<f32>::identity(4).view())?;
 /// let info = npz::info(&path)?;
 /// assert_eq!((info.format, info.nrows, info.nnz), (NpzFormat::Csr, 4, 4));
-/// assert_eq!((info.index_dtype.as_str(), info.data_dtype.as_str()), ("<i4", "<f4"));
-/// assert_eq!(info.offset_dtype.as_deref(), Some("<i8"));
+/// assert_eq!((info.index_dtype, info.data_dtype), (Dtype::I4, Dtype::F4));
+/// assert_eq!(info.offset_dtype.map(|d| d.descr()).as_deref(), Some("<i8"));
 /// assert!(!info.compressed);
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -289,9 +291,9 @@ pub fn info(path: impl AsRef<Path>) -> Result<NpzInfo> {
         nrows,
         ncols,
         nnz: md.len,
-        index_dtype: mi.descr_str,
-        offset_dtype: mp.map(|m| m.descr_str),
-        data_dtype: md.descr_str,
+        index_dtype: mi.descr,
+        offset_dtype: mp.map(|m| m.descr),
+        data_dtype: md.descr,
         compressed,
     })
 }

@@ -42,7 +42,7 @@ pub(crate) fn read_format<R: Read + Seek>(a: &mut Archive<R>) -> Result<NpzForma
             .chunks_exact(4)
             .map(|c| {
                 let a: [u8; 4] = c.try_into().expect("chunks_exact");
-                let u = if m.descr.big {
+                let u = if m.descr.big_endian {
                     u32::from_be_bytes(a)
                 } else {
                     u32::from_le_bytes(a)
@@ -283,9 +283,9 @@ mod tests {
     fn npz_descr_parsing() {
         use member::Descr;
         let d = Descr::parse("<i4").unwrap();
-        assert_eq!((d.kind, d.size, d.big), (Kind::Int, 4, false));
+        assert_eq!((d.kind, d.size, d.big_endian), (Kind::Int, 4, false));
         let d = Descr::parse(">u8").unwrap();
-        assert_eq!((d.kind, d.size, d.big), (Kind::UInt, 8, true));
+        assert_eq!((d.kind, d.size, d.big_endian), (Kind::UInt, 8, true));
         assert_eq!(Descr::parse("|S3").unwrap().kind, Kind::Bytes);
         assert_eq!(Descr::parse("<U3").unwrap().size, 12);
         assert_eq!(Descr::parse("|b1").unwrap().kind, Kind::Bool);

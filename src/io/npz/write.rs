@@ -86,7 +86,7 @@ pub fn write_csr<T: Scalar, I: Index>(path: impl AsRef<Path>, a: CsrView<'_, T, 
 /// let path = std::env::temp_dir().join(format!("matvec-doc-npz-wcsc-{}.npz", std::process::id()));
 /// let a = Csc::<f32, usize>::try_new(2, 1, vec![0, 2], vec![0, 1], vec![1.0, 2.0])?;
 /// npz::write_csc(&path, a.view())?;
-/// assert_eq!(npz::info(&path)?.index_dtype, "<i8"); // usize indices: int64
+/// assert_eq!(npz::info(&path)?.index_dtype, matvec::io::Dtype::I8); // usize indices: int64
 /// assert_eq!(npz::read_csc::<f32, usize>(&path)?, a);
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -3,6 +3,7 @@
 
 use super::{Mapped, MmapIndex};
 use crate::error::{Error, Result, StructureError};
+use crate::io::Dtype;
 use crate::io::npz::{self, Archive, Member, NpzFormat};
 use crate::{CscView, CsrView, Scalar};
 use memmap2::Mmap;
@@ -74,27 +75,27 @@ fn inspect<T: Scalar, I: MmapIndex>(bytes: &[u8], file_len: u64, path: &Path) ->
             ));
         }
     }
-    if !usize::maps(&mp.descr_str, mi.len.saturating_add(1)) {
+    if !usize::maps(mp.descr, mi.len.saturating_add(1)) {
         return load(format!(
             "member {} holds offsets of another type than {}",
             mp.what(),
             usize::WANT
         ));
     }
-    if !I::maps(&mi.descr_str, inner) {
+    if !I::maps(mi.descr, inner) {
         return load(format!(
             "member {} cannot be read in place as {} indices, which need {}{}",
             mi.what(),
             I::NAME,
             I::WANT,
-            if mi.descr_str == "<i4" && I::NAME == "u32" {
+            if mi.descr == Dtype::I4 && I::NAME == "u32" {
                 format!(" and at most 2^31 {iname}s")
             } else {
                 String::new()
             }
         ));
     }
-    if md.descr_str != T::NPY_DESCR {
+    if md.descr != Dtype::of::<T>() {
         return load(format!(
             "member {} holds other values than {} ('{}')",
             md.what(),

@@ -40,6 +40,7 @@ mod load;
 pub use load::{MappedOrLoaded, open_or_load};
 
 use crate::error::Result;
+use crate::io::Dtype;
 use crate::io::npz::NpzFormat;
 use crate::matvec::MatVec;
 use crate::memory::Footprint;
@@ -63,11 +64,11 @@ pub trait MmapIndex: Index + sealed::Sealed {
     /// multiple of the size (checked by bytemuck, without `unsafe`).
     #[doc(hidden)]
     fn cast_bytes(bytes: &[u8]) -> Option<&[Self]>;
-    /// `true` if an array of numpy type `descr` whose valid values are below `bound` can be
+    /// `true` if an array of `dtype` whose valid values are below `bound` can be
     /// viewed as `[Self]` on this machine with the same meaning (a negative value must not
     /// become a valid index).
     #[doc(hidden)]
-    fn maps(descr: &str, bound: usize) -> bool;
+    fn maps(dtype: Dtype, bound: usize) -> bool;
     /// What `maps` accepts, for messages.
     #[doc(hidden)]
     const WANT: &'static str;
@@ -77,8 +78,9 @@ impl MmapIndex for u32 {
     fn cast_bytes(bytes: &[u8]) -> Option<&[Self]> {
         bytemuck::try_cast_slice(bytes).ok()
     }
-    fn maps(descr: &str, bound: usize) -> bool {
-        cfg!(target_endian = "little") && (descr == "<u4" || (descr == "<i4" && bound <= 1 << 31))
+    fn maps(dtype: Dtype, bound: usize) -> bool {
+        cfg!(target_endian = "little")
+            && (dtype == Dtype::U4 || (dtype == Dtype::I4 && bound <= 1 << 31))
     }
     const WANT: &'static str = "int32 ('<i4') or uint32 ('<u4')";
 }
@@ -87,9 +89,9 @@ impl MmapIndex for usize {
     fn cast_bytes(bytes: &[u8]) -> Option<&[Self]> {
         bytemuck::try_cast_slice(bytes).ok()
     }
-    fn maps(descr: &str, bound: usize) -> bool {
+    fn maps(dtype: Dtype, bound: usize) -> bool {
         cfg!(all(target_endian = "little", target_pointer_width = "64"))
-            && (descr == "<u8" || (descr == "<i8" && bound as u64 <= 1 << 63))
+            && (dtype == Dtype::U8 || (dtype == Dtype::I8 && bound as u64 <= 1 << 63))
     }
     const WANT: &'static str = "int64 ('<i8') or uint64 ('<u8') on a 64-bit machine";
 }

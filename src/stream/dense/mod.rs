@@ -180,11 +180,7 @@ impl<T: Scalar> StreamDense<T> {
                 ),
             ));
         }
-        let want = if T::NPY_DESCR == NpyDtype::F32.descr() {
-            NpyDtype::F32
-        } else {
-            NpyDtype::F64
-        };
+        let want = NpyDtype::of::<T>();
         if header.dtype != want {
             let other = if header.dtype == NpyDtype::F32 {
                 "f32"
