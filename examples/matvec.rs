@@ -331,12 +331,19 @@ fn load_raw(args: &Args, rows: usize, cols: usize) -> Result<Matrix, String> {
     } else {
         Layout::RowMajor
     };
+    // clap allows only f4/f8 with an optional byte order; parse it as numpy would.
+    let spelled = if dtype.starts_with(['<', '>']) {
+        dtype.to_string()
+    } else {
+        format!("<{dtype}")
+    };
+    let dtype = Dtype::parse(&spelled).map_err(|what| format!("--dtype {spelled}: {what}"))?;
     let spec = RawDense::new(rows, cols)
         .layout(layout)
         .offset(args.offset)
-        .big_endian(dtype.starts_with('>'));
+        .big_endian(dtype.big_endian);
     let err = |e: matvec::Error| e.to_string();
-    Ok(if dtype.ends_with("f4") {
+    Ok(if dtype.size == 4 {
         Matrix::fallible_f32(configure(
             StreamDense::<f32>::open_raw(path, spec).map_err(err)?,
             args,
