@@ -1,5 +1,6 @@
 //! The integer types a sparse matrix may use for its row or column indices: `u32` and `usize`.
 
+use crate::io::Dtype;
 use std::fmt::{Debug, Display};
 use std::hash::Hash;
 
@@ -27,6 +28,19 @@ pub trait Index:
     fn index(self) -> usize;
     /// Converts `i`, or `None` if it does not fit.
     fn try_from_index(i: usize) -> Option<Self>;
+
+    /// The bytes as a slice of `Self`, or `None` if misaligned or of a length that is not a
+    /// multiple of the size (checked by bytemuck, without `unsafe`): for mapped files.
+    #[doc(hidden)]
+    fn cast_bytes(bytes: &[u8]) -> Option<&[Self]>;
+    /// `true` if an array of `dtype` whose valid values are below `bound` can be viewed in
+    /// place as `[Self]` on this machine with the same meaning (a negative value must not
+    /// become a valid index).
+    #[doc(hidden)]
+    fn maps(dtype: Dtype, bound: usize) -> bool;
+    /// What `maps` accepts, for messages.
+    #[doc(hidden)]
+    const WANT: &'static str;
 }
 
 impl Index for u32 {
@@ -43,6 +57,14 @@ impl Index for u32 {
     fn try_from_index(i: usize) -> Option<Self> {
         u32::try_from(i).ok()
     }
+    fn cast_bytes(bytes: &[u8]) -> Option<&[Self]> {
+        bytemuck::try_cast_slice(bytes).ok()
+    }
+    fn maps(dtype: Dtype, bound: usize) -> bool {
+        cfg!(target_endian = "little")
+            && (dtype == Dtype::U4 || (dtype == Dtype::I4 && bound <= 1 << 31))
+    }
+    const WANT: &'static str = "int32 ('<i4') or uint32 ('<u4')";
 }
 
 impl Index for usize {
@@ -57,4 +79,12 @@ impl Index for usize {
     fn try_from_index(i: usize) -> Option<Self> {
         Some(i)
     }
+    fn cast_bytes(bytes: &[u8]) -> Option<&[Self]> {
+        bytemuck::try_cast_slice(bytes).ok()
+    }
+    fn maps(dtype: Dtype, bound: usize) -> bool {
+        cfg!(all(target_endian = "little", target_pointer_width = "64"))
+            && (dtype == Dtype::U8 || (dtype == Dtype::I8 && bound as u64 <= 1 << 63))
+    }
+    const WANT: &'static str = "int64 ('<i8') or uint64 ('<u8') on a 64-bit machine";
 }

@@ -11,7 +11,7 @@ mod common;
 use common::{Oracle, Rng, TempDir, assert_same_products, bits, python_with, run_python};
 use matvec::io::npy::{read_vector, write_vector};
 use matvec::io::npz::{self, NpzFormat, NpzMatrix};
-use matvec::mmap::{MappedOrLoaded, MmapIndex, open_or_load};
+use matvec::mmap::{MappedOrLoaded, open_or_load};
 use matvec::{Coo, Csc, Csr, Error, Footprint, Index, Layout, MatVec, MmapCsc, MmapCsr, Scalar};
 use std::io::{Cursor, Write};
 use std::path::{Path, PathBuf};
@@ -35,17 +35,17 @@ fn npz_files(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-fn map_csr<T: Scalar, I: MmapIndex>(p: &Path) -> matvec::Result<MmapCsr<T, I>> {
+fn map_csr<T: Scalar, I: Index>(p: &Path) -> matvec::Result<MmapCsr<T, I>> {
     // SAFETY: test files are private to the test and not modified while mapped.
     unsafe { MmapCsr::<T, I>::open(p) }
 }
 
-fn map_csc<T: Scalar, I: MmapIndex>(p: &Path) -> matvec::Result<MmapCsc<T, I>> {
+fn map_csc<T: Scalar, I: Index>(p: &Path) -> matvec::Result<MmapCsc<T, I>> {
     // SAFETY: as above.
     unsafe { MmapCsc::<T, I>::open(p) }
 }
 
-fn load<T: Scalar, I: MmapIndex>(p: &Path) -> matvec::Result<MappedOrLoaded<T, I>> {
+fn load<T: Scalar, I: Index>(p: &Path) -> matvec::Result<MappedOrLoaded<T, I>> {
     // SAFETY: as above.
     unsafe { open_or_load::<T, I>(p) }
 }
@@ -380,7 +380,7 @@ fn offsets<T: Scalar, I: Index>(mapping: &[u8], ptr: &[usize], idx: &[I], val: &
     ]
 }
 
-fn round_trip<T: Scalar, I: MmapIndex>(dir: &TempDir, o: &Oracle, seed: u64) {
+fn round_trip<T: Scalar, I: Index>(dir: &TempDir, o: &Oracle, seed: u64) {
     let mut coo = Coo::<T, I>::new(o.nrows, o.ncols);
     for (i, j, v) in o.triplets() {
         coo.push(i, j, T::from_f64(v));

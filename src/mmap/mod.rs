@@ -6,4 +6,4 @@ mod dense;
 pub mod sparse;
 
 pub use dense::{DEFAULT_BUDGET, MmapDense};
-pub use sparse::{MappedOrLoaded, MmapCsc, MmapCsr, MmapIndex, open_or_load};
+pub use sparse::{MappedOrLoaded, MmapCsc, MmapCsr, open_or_load};

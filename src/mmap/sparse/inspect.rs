@@ -1,7 +1,8 @@
 //! Opening a file for mapping: checking everything once, and finding out whether its arrays
 //! can be used in place (and if not, why).
 
-use super::{Mapped, MmapIndex};
+use super::Mapped;
+use crate::Index;
 use crate::error::{Error, Result, StructureError};
 use crate::io::Dtype;
 use crate::io::npz::{self, Archive, Member, NpzFormat};
@@ -30,7 +31,7 @@ pub(super) enum Attempt {
 /// # Safety
 ///
 /// As [`MmapCsr::open`].
-pub(super) unsafe fn map_file<T: Scalar, I: MmapIndex>(path: &Path) -> Result<(Mmap, Attempt)> {
+pub(super) unsafe fn map_file<T: Scalar, I: Index>(path: &Path) -> Result<(Mmap, Attempt)> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     // SAFETY: forwarded to our caller (see `MmapCsr::open`'s `# Safety`): the file is not
     // modified or truncated while mapped. Mapping read-only never writes to the file.
@@ -39,7 +40,7 @@ pub(super) unsafe fn map_file<T: Scalar, I: MmapIndex>(path: &Path) -> Result<(M
     Ok((map, attempt))
 }
 
-fn inspect<T: Scalar, I: MmapIndex>(bytes: &[u8], file_len: u64, path: &Path) -> Result<Attempt> {
+fn inspect<T: Scalar, I: Index>(bytes: &[u8], file_len: u64, path: &Path) -> Result<Attempt> {
     let mut a = Archive::new(Cursor::new(bytes), file_len, path)?;
     let format = npz::read_format(&mut a)?;
     let (nrows, ncols) = npz::read_shape(&mut a)?;
@@ -165,10 +166,7 @@ fn inspect<T: Scalar, I: MmapIndex>(bytes: &[u8], file_len: u64, path: &Path) ->
 /// # Safety
 ///
 /// As [`MmapCsr::open`].
-pub(super) unsafe fn open_as<T: Scalar, I: MmapIndex>(
-    path: &Path,
-    want: NpzFormat,
-) -> Result<Mapped> {
+pub(super) unsafe fn open_as<T: Scalar, I: Index>(path: &Path, want: NpzFormat) -> Result<Mapped> {
     // SAFETY: forwarded (this function's contract is `open`'s).
     let (map, attempt) = unsafe { map_file::<T, I>(path) }?;
     let (Attempt::Mapped { format, .. } | Attempt::Load { format, .. }) = attempt;

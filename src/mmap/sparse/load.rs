@@ -1,7 +1,8 @@
 //! [`open_or_load`]: map a file when it can be mapped, read it into memory otherwise.
 
 use super::inspect::{Attempt, map_file};
-use super::{Mapped, MmapCsc, MmapCsr, MmapIndex};
+use super::{Mapped, MmapCsc, MmapCsr};
+use crate::Index;
 use crate::error::Result;
 use crate::io::npz::{self, Archive, NpzFormat};
 use crate::matvec::MatVec;
@@ -14,7 +15,7 @@ use std::path::Path;
 /// A sparse `.npz` matrix opened by [`open_or_load`]: mapped in place when the file allows
 /// it, read into memory otherwise.
 #[derive(Debug)]
-pub enum MappedOrLoaded<T: Scalar, I: MmapIndex = u32> {
+pub enum MappedOrLoaded<T: Scalar, I: Index = u32> {
     /// A CSR file, mapped (zero-copy).
     MappedCsr(MmapCsr<T, I>),
     /// A CSC file, mapped (zero-copy).
@@ -35,7 +36,7 @@ pub enum MappedOrLoaded<T: Scalar, I: MmapIndex = u32> {
     },
 }
 
-impl<T: Scalar, I: MmapIndex> MappedOrLoaded<T, I> {
+impl<T: Scalar, I: Index> MappedOrLoaded<T, I> {
     /// `true` if the matrix is read in place from the file.
     pub fn is_mapped(&self) -> bool {
         matches!(self, Self::MappedCsr(_) | Self::MappedCsc(_))
@@ -70,7 +71,7 @@ impl<T: Scalar, I: MmapIndex> MappedOrLoaded<T, I> {
 }
 
 /// An `f32` file serves `f64` vectors too (widened, accumulated in `f64`).
-impl<T: Scalar + Widen<V>, V: Scalar, I: MmapIndex> MatVec<V> for MappedOrLoaded<T, I> {
+impl<T: Scalar + Widen<V>, V: Scalar, I: Index> MatVec<V> for MappedOrLoaded<T, I> {
     fn nrows(&self) -> usize {
         self.op::<V>().nrows()
     }
@@ -95,7 +96,7 @@ impl<T: Scalar + Widen<V>, V: Scalar, I: MmapIndex> MatVec<V> for MappedOrLoaded
     }
 }
 
-impl<T: Scalar, I: MmapIndex> Footprint for MappedOrLoaded<T, I> {
+impl<T: Scalar, I: Index> Footprint for MappedOrLoaded<T, I> {
     fn heap_bytes(&self) -> usize {
         match self {
             Self::MappedCsr(a) => a.heap_bytes(),
@@ -155,7 +156,7 @@ impl<T: Scalar, I: MmapIndex> Footprint for MappedOrLoaded<T, I> {
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub unsafe fn open_or_load<T: Scalar, I: MmapIndex>(
+pub unsafe fn open_or_load<T: Scalar, I: Index>(
     path: impl AsRef<Path>,
 ) -> Result<MappedOrLoaded<T, I>> {
     let path = path.as_ref();

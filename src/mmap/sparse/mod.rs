@@ -40,7 +40,6 @@ mod load;
 pub use load::{MappedOrLoaded, open_or_load};
 
 use crate::error::Result;
-use crate::io::Dtype;
 use crate::io::npz::NpzFormat;
 use crate::matvec::MatVec;
 use crate::memory::Footprint;
@@ -50,51 +49,6 @@ use memmap2::Mmap;
 use std::marker::PhantomData;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for u32 {}
-    impl Sealed for usize {}
-}
-
-/// An [`Index`] type that can be read in place from a file: `u32` (from int32 or uint32
-/// arrays) and `usize` (from int64 or uint64 arrays, on 64-bit targets). Sealed.
-pub trait MmapIndex: Index + sealed::Sealed {
-    /// The bytes as a slice of `Self`, or `None` if misaligned or of a length that is not a
-    /// multiple of the size (checked by bytemuck, without `unsafe`).
-    #[doc(hidden)]
-    fn cast_bytes(bytes: &[u8]) -> Option<&[Self]>;
-    /// `true` if an array of `dtype` whose valid values are below `bound` can be
-    /// viewed as `[Self]` on this machine with the same meaning (a negative value must not
-    /// become a valid index).
-    #[doc(hidden)]
-    fn maps(dtype: Dtype, bound: usize) -> bool;
-    /// What `maps` accepts, for messages.
-    #[doc(hidden)]
-    const WANT: &'static str;
-}
-
-impl MmapIndex for u32 {
-    fn cast_bytes(bytes: &[u8]) -> Option<&[Self]> {
-        bytemuck::try_cast_slice(bytes).ok()
-    }
-    fn maps(dtype: Dtype, bound: usize) -> bool {
-        cfg!(target_endian = "little")
-            && (dtype == Dtype::U4 || (dtype == Dtype::I4 && bound <= 1 << 31))
-    }
-    const WANT: &'static str = "int32 ('<i4') or uint32 ('<u4')";
-}
-
-impl MmapIndex for usize {
-    fn cast_bytes(bytes: &[u8]) -> Option<&[Self]> {
-        bytemuck::try_cast_slice(bytes).ok()
-    }
-    fn maps(dtype: Dtype, bound: usize) -> bool {
-        cfg!(all(target_endian = "little", target_pointer_width = "64"))
-            && (dtype == Dtype::U8 || (dtype == Dtype::I8 && bound as u64 <= 1 << 63))
-    }
-    const WANT: &'static str = "int64 ('<i8') or uint64 ('<u8') on a 64-bit machine";
-}
 
 /// A mapped `.npz` file and where its three arrays are in it. Invariant (established by
 /// `inspect::map_file`, kept by `open`'s contract): the arrays cast to `usize`, `I` and `T` and form
@@ -113,7 +67,7 @@ impl Mapped {
     fn ptr(&self) -> &[usize] {
         usize::cast_bytes(&self.map[self.ptr.clone()]).expect("checked at open")
     }
-    fn idx<I: MmapIndex>(&self) -> &[I] {
+    fn idx<I: Index>(&self) -> &[I] {
         I::cast_bytes(&self.map[self.idx.clone()]).expect("checked at open")
     }
     fn val<T: Scalar>(&self) -> &[T] {
@@ -156,7 +110,7 @@ impl Mapped {
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct MmapCsr<T: Scalar, I: MmapIndex = u32> {
+pub struct MmapCsr<T: Scalar, I: Index = u32> {
     m: Mapped,
     _marker: PhantomData<(T, I)>,
 }
@@ -182,12 +136,12 @@ pub struct MmapCsr<T: Scalar, I: MmapIndex = u32> {
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct MmapCsc<T: Scalar, I: MmapIndex = u32> {
+pub struct MmapCsc<T: Scalar, I: Index = u32> {
     m: Mapped,
     _marker: PhantomData<(T, I)>,
 }
 
-impl<T: Scalar, I: MmapIndex> MmapCsr<T, I> {
+impl<T: Scalar, I: Index> MmapCsr<T, I> {
     /// Maps the `.npz` file `path` and validates it (see the [module
     /// docs](crate::mmap::sparse) for what is checked, and when a file can be mapped).
     ///
@@ -225,7 +179,7 @@ impl<T: Scalar, I: MmapIndex> MmapCsr<T, I> {
     }
 }
 
-impl<T: Scalar, I: MmapIndex> MmapCsc<T, I> {
+impl<T: Scalar, I: Index> MmapCsc<T, I> {
     /// Maps the `.npz` file `path` and validates it: as [`MmapCsr::open`], for a `'csc'` file.
     ///
     /// # Safety
@@ -256,7 +210,7 @@ impl<T: Scalar, I: MmapIndex> MmapCsc<T, I> {
 /// What both mapped types share: accessors, `MatVec` through the view, `Footprint`, `Debug`.
 macro_rules! mapped_common {
     ($ty:ident, $name:literal) => {
-        impl<T: Scalar, I: MmapIndex> $ty<T, I> {
+        impl<T: Scalar, I: Index> $ty<T, I> {
             /// Number of rows.
             pub fn nrows(&self) -> usize {
                 self.m.nrows
@@ -280,7 +234,7 @@ macro_rules! mapped_common {
         }
 
         /// An `f32` file serves `f64` vectors too (widened, accumulated in `f64`).
-        impl<T: Scalar + Widen<V>, V: Scalar, I: MmapIndex> MatVec<V> for $ty<T, I> {
+        impl<T: Scalar + Widen<V>, V: Scalar, I: Index> MatVec<V> for $ty<T, I> {
             fn nrows(&self) -> usize {
                 self.m.nrows
             }
@@ -305,7 +259,7 @@ macro_rules! mapped_common {
             }
         }
 
-        impl<T: Scalar, I: MmapIndex> Footprint for $ty<T, I> {
+        impl<T: Scalar, I: Index> Footprint for $ty<T, I> {
             /// Bytes owned on the heap: the path only (the mapping is not heap memory).
             fn heap_bytes(&self) -> usize {
                 self.m.path.as_os_str().len()
@@ -316,7 +270,7 @@ macro_rules! mapped_common {
             }
         }
 
-        impl<T: Scalar, I: MmapIndex> std::fmt::Debug for $ty<T, I> {
+        impl<T: Scalar, I: Index> std::fmt::Debug for $ty<T, I> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct($name)
                     .field("path", &self.m.path)
