@@ -199,15 +199,22 @@ fn solver_iterations_do_not_allocate() {
 
     // Called from inside a rayon pool (rayon allocates when a job is injected from outside a
     // pool; see tests/alloc.rs), after the warm-up calls `few_and_many` makes.
-    for threads in [1, 2, 3] {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        // Wait until every worker has started: a worker's start allocates (its thread, and
-        // crossbeam-epoch's registration on its first steal), and a late start must not be
-        // counted against a solver.
-        pool.broadcast(|_| ());
+    // Every pool is built, and every worker started, before any is measured, and all live
+    // to the end: a worker's start allocates (its thread, and crossbeam-epoch's registration
+    // on its first steal) and so may a dropped pool's workers as they exit, and the counter
+    // is process-wide, so neither may overlap a measured solver (it did once, under load).
+    let pools: Vec<rayon::ThreadPool> = [1, 2, 3]
+        .into_iter()
+        .map(|threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.broadcast(|_| ());
+            pool
+        })
+        .collect();
+    for pool in &pools {
         pool.install(|| check_all(&p, Par::Rayon));
     }
 }
