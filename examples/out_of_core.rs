@@ -20,7 +20,10 @@ use matvec::{DenseView, Footprint, Layout, MatVec, MmapDense, Par, StreamDense};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
-use support::{fmt_bytes, parse_size, peak_resident_bytes, reset_peak_resident, resident_bytes};
+use support::{
+    cached_fraction, evict_page_cache, fmt_bytes, parse_size, peak_resident_bytes,
+    reset_peak_resident, resident_bytes, time_with,
+};
 
 #[derive(Parser, Debug)]
 #[command(about = "Multiply a dense .npy matrix on disk by a vector under a memory budget")]
@@ -296,26 +299,6 @@ fn pread_all(path: &std::path::Path) {
     });
 }
 
-/// How much of the file is in the page cache (`fincore`, where installed).
-fn cached_fraction(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("fincore")
-        .args(["--bytes", "--noheadings", "--output", "RES,SIZE"])
-        .arg(path)
-        .output();
-    let Ok(out) = out else {
-        return "unknown (no fincore)".into();
-    };
-    let text = String::from_utf8_lossy(&out.stdout);
-    let v: Vec<f64> = text
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    match v.as_slice() {
-        [res, size] if *size > 0.0 => format!("{:.0} %", 100.0 * res / size),
-        _ => "unknown".into(),
-    }
-}
-
 fn write_matrix(
     path: &std::path::Path,
     r: usize,
@@ -363,35 +346,6 @@ fn write_matrix(
 /// Median seconds of `reps` runs of `f` (at least one).
 fn time(reps: usize, f: impl FnMut()) -> f64 {
     time_with(reps, &|| {}, f).0
-}
-
-/// Median seconds of `reps` runs of `f`, each after an untimed call of `before`, and what
-/// `before` returned for the run of median time.
-fn time_with<B>(reps: usize, before: &dyn Fn() -> B, mut f: impl FnMut()) -> (f64, B) {
-    let mut t: Vec<(f64, B)> = (0..reps.max(1))
-        .map(|_| {
-            let b = before();
-            let s = Instant::now();
-            f();
-            (s.elapsed().as_secs_f64(), b)
-        })
-        .collect();
-    t.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mid = t.len() / 2;
-    t.swap_remove(mid)
-}
-
-/// Drops the file from the OS page cache (Linux `posix_fadvise(DONTNEED)`; clean pages only,
-/// which a read-only file's are).
-fn evict_page_cache(path: &std::path::Path) {
-    #[cfg(unix)]
-    if let Ok(f) = std::fs::File::open(path) {
-        use std::os::fd::AsRawFd;
-        // SAFETY: plain system call on a descriptor we own; it only gives advice.
-        unsafe {
-            libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED);
-        }
-    }
 }
 
 /// `MemAvailable` from /proc/meminfo (Linux).

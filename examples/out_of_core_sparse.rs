@@ -17,7 +17,10 @@ use matvec::stream::StreamCsr;
 use matvec::{Csr, Footprint, MatVec, Par};
 use std::path::PathBuf;
 use std::time::Instant;
-use support::{fmt_bytes, parse_size, peak_resident_bytes, reset_peak_resident};
+use support::{
+    cached_fraction, evict_page_cache, fmt_bytes, parse_size, peak_resident_bytes,
+    reset_peak_resident, time_with,
+};
 
 #[derive(Parser, Debug)]
 #[command(about = "Multiply a CSR .npz on disk by a vector under a memory budget")]
@@ -83,9 +86,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let reset = reset_peak_resident();
     let before = || {
         if args.cold {
-            evict(&path);
+            evict_page_cache(&path);
         }
-        cached(&path)
+        cached_fraction(&path)
     };
     let report = |what: &str, t: f64, cached: &str| {
         println!(
@@ -94,12 +97,12 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             bytes as f64 / t / 1e9
         )
     };
-    let (t, cached_before) = time(args.reps, &before, || {
+    let (t, cached_before) = time_with(args.reps, &before, || {
         a.try_mul_vec(1.0, &x, 0.0, &mut y, Par::Rayon)
             .expect("product")
     });
     report("A·x", t, &cached_before);
-    let (t_t, cached_before) = time(args.reps, &before, || {
+    let (t_t, cached_before) = time_with(args.reps, &before, || {
         a.try_mul_vec_t(1.0, &xt, 0.0, &mut yt, Par::Rayon)
             .expect("product")
     });
@@ -115,10 +118,10 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if args.in_memory {
         let m: Csr<f64> = npz::read_csr(&path)?;
         let (mut y2, mut yt2) = (vec![0.0; r], vec![0.0; c]);
-        let (tm, _) = time(args.reps, &|| (), || {
+        let (tm, _) = time_with(args.reps, &|| (), || {
             m.mul_vec(1.0, &x, 0.0, &mut y2, Par::Rayon)
         });
-        let (tmt, _) = time(args.reps, &|| (), || {
+        let (tmt, _) = time_with(args.reps, &|| (), || {
             m.mul_vec_t(1.0, &xt, 0.0, &mut yt2, Par::Rayon)
         });
         println!(
@@ -189,51 +192,4 @@ fn write_matrix(
         start.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-/// Median seconds of `reps` runs of `f`, each after an untimed `before`, and what `before`
-/// returned for the median run.
-fn time<B>(reps: usize, before: &dyn Fn() -> B, mut f: impl FnMut()) -> (f64, B) {
-    let mut t: Vec<(f64, B)> = (0..reps.max(1))
-        .map(|_| {
-            let b = before();
-            let s = Instant::now();
-            f();
-            (s.elapsed().as_secs_f64(), b)
-        })
-        .collect();
-    t.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mid = t.len() / 2;
-    t.swap_remove(mid)
-}
-
-/// Drops the file from the page cache (`posix_fadvise(DONTNEED)`).
-fn evict(path: &std::path::Path) {
-    #[cfg(unix)]
-    if let Ok(f) = std::fs::File::open(path) {
-        use std::os::fd::AsRawFd;
-        // SAFETY: a system call on a descriptor we own; it only gives advice.
-        unsafe {
-            libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED);
-        }
-    }
-}
-
-/// How much of the file is in the page cache (`fincore`, where installed).
-fn cached(path: &std::path::Path) -> String {
-    let out = std::process::Command::new("fincore")
-        .args(["--bytes", "--noheadings", "--output", "RES,SIZE"])
-        .arg(path)
-        .output();
-    let Ok(out) = out else {
-        return "unknown (no fincore)".into();
-    };
-    let v: Vec<f64> = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .filter_map(|w| w.parse().ok())
-        .collect();
-    match v.as_slice() {
-        [res, size] if *size > 0.0 => format!("{:.0} %", 100.0 * res / size),
-        _ => "unknown".into(),
-    }
 }

@@ -188,3 +188,52 @@ pub fn rmat_graph(scale: u32, edge_factor: usize, seed: u64) -> matvec::Coo<f64>
     });
     matvec::Coo::try_from_triplets(n, n, rows, cols, vec![1.0; m]).expect("valid R-MAT triplets")
 }
+
+/// How much of the file is in the page cache (`fincore`, where installed).
+pub fn cached_fraction(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("fincore")
+        .args(["--bytes", "--noheadings", "--output", "RES,SIZE"])
+        .arg(path)
+        .output();
+    let Ok(out) = out else {
+        return "unknown (no fincore)".into();
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    match v.as_slice() {
+        [res, size] if *size > 0.0 => format!("{:.0} %", 100.0 * res / size),
+        _ => "unknown".into(),
+    }
+}
+
+/// Median seconds of `reps` runs of `f`, each after an untimed call of `before`, and what
+/// `before` returned for the run of median time.
+pub fn time_with<B>(reps: usize, before: &dyn Fn() -> B, mut f: impl FnMut()) -> (f64, B) {
+    let mut t: Vec<(f64, B)> = (0..reps.max(1))
+        .map(|_| {
+            let b = before();
+            let s = std::time::Instant::now();
+            f();
+            (s.elapsed().as_secs_f64(), b)
+        })
+        .collect();
+    t.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mid = t.len() / 2;
+    t.swap_remove(mid)
+}
+
+/// Drops the file from the OS page cache (Linux `posix_fadvise(DONTNEED)`; clean pages only,
+/// which a read-only file's are).
+pub fn evict_page_cache(path: &std::path::Path) {
+    #[cfg(unix)]
+    if let Ok(f) = std::fs::File::open(path) {
+        use std::os::fd::AsRawFd;
+        // SAFETY: plain system call on a descriptor we own; it only gives advice.
+        unsafe {
+            libc::posix_fadvise(f.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED);
+        }
+    }
+}

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::kernels::dense::AXPY_GROUP;
 use crate::matvec::{check_block, check_lengths, scale_output};
 use crate::memory::Footprint;
-use crate::{MatVec, Par, Scalar, Widen};
+use crate::{Par, Scalar, Widen};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
@@ -200,7 +200,7 @@ impl<T: Scalar + hdf5::H5Type> StreamHdf5<T> {
     }
 
     /// `y ← α·A·x + β·y`, returning read errors; on an error `y` is unspecified. Panics on
-    /// wrong lengths as [`MatVec::mul_vec`].
+    /// wrong lengths as [`MatVec::mul_vec`](crate::MatVec::mul_vec).
     ///
     /// # Errors
     ///
@@ -245,7 +245,7 @@ impl<T: Scalar + hdf5::H5Type> StreamHdf5<T> {
     }
 
     /// `Y ← α·A·X + β·Y` for `k` column-major vectors, reading the dataset once.
-    /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat`].
+    /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat`](crate::MatVec::mul_mat).
     #[track_caller]
     pub fn try_mul_mat<V: Scalar>(
         &self,
@@ -266,7 +266,7 @@ impl<T: Scalar + hdf5::H5Type> StreamHdf5<T> {
     }
 
     /// `Y ← α·Aᵀ·X + β·Y` for `k` column-major vectors, reading the dataset once.
-    /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat_t`].
+    /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat_t`](crate::MatVec::mul_mat_t).
     #[track_caller]
     pub fn try_mul_mat_t<V: Scalar>(
         &self,
@@ -355,34 +355,7 @@ fn lcm(a: usize, b: usize) -> usize {
     a / gcd(a, b) * b
 }
 
-impl<T: Scalar + hdf5::H5Type + Widen<V>, V: Scalar> MatVec<V> for StreamHdf5<T> {
-    fn nrows(&self) -> usize {
-        self.nrows
-    }
-    fn ncols(&self) -> usize {
-        self.ncols
-    }
-    #[track_caller]
-    fn mul_vec(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-        self.try_mul_vec(alpha, x, beta, y, par)
-            .unwrap_or_else(|e| panic!("StreamHdf5::mul_vec: {e}"));
-    }
-    #[track_caller]
-    fn mul_vec_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-        self.try_mul_vec_t(alpha, x, beta, y, par)
-            .unwrap_or_else(|e| panic!("StreamHdf5::mul_vec_t: {e}"));
-    }
-    #[track_caller]
-    fn mul_mat(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-        self.try_mul_mat(alpha, x, beta, y, par)
-            .unwrap_or_else(|e| panic!("StreamHdf5::mul_mat: {e}"));
-    }
-    #[track_caller]
-    fn mul_mat_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-        self.try_mul_mat_t(alpha, x, beta, y, par)
-            .unwrap_or_else(|e| panic!("StreamHdf5::mul_mat_t: {e}"));
-    }
-}
+matvec_via_try!(impl[T: Scalar + hdf5::H5Type + Widen<V>, V: Scalar] StreamHdf5<T>, "StreamHdf5");
 
 impl<T: Scalar> Footprint for StreamHdf5<T> {
     /// Bytes owned on the heap: a contiguous dataset's read buffers; the names.

@@ -10,7 +10,7 @@ use crate::kernels::sparse;
 use crate::kernels::workspace::Workspace;
 use crate::matvec::{check_block, check_lengths, scale_output};
 use crate::memory::Footprint;
-use crate::{Index, MatVec, Par, Scalar, Widen};
+use crate::{Index, Par, Scalar, Widen};
 use std::ops::Range;
 use std::path::Path;
 
@@ -315,7 +315,7 @@ macro_rules! stream_sparse {
             }
 
             /// `y ← α·A·x + β·y`, returning read errors (see the module docs); on an error the
-            /// contents of `y` are unspecified. Panics on wrong lengths as [`MatVec::mul_vec`].
+            /// contents of `y` are unspecified. Panics on wrong lengths as [`MatVec::mul_vec`](crate::MatVec::mul_vec).
             ///
             /// # Errors
             ///
@@ -348,7 +348,7 @@ macro_rules! stream_sparse {
             }
 
             /// `Y ← α·A·X + β·Y` for `k` column-major vectors, each block read once for all.
-            /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat`].
+            /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat`](crate::MatVec::mul_mat).
             #[track_caller]
             pub fn try_mul_mat<V: Scalar>(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) -> Result<()>
             where
@@ -363,7 +363,7 @@ macro_rules! stream_sparse {
             }
 
             /// `Y ← α·Aᵀ·X + β·Y` for `k` column-major vectors, each block read once for all.
-            /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat_t`].
+            /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat_t`](crate::MatVec::mul_mat_t).
             #[track_caller]
             pub fn try_mul_mat_t<V: Scalar>(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) -> Result<()>
             where
@@ -378,36 +378,7 @@ macro_rules! stream_sparse {
             }
         }
 
-        /// The trait's products are the `try_` ones, panicking with their error (which names
-        /// the file, the member and the element).
-        impl<T: Scalar + Widen<V>, V: Scalar, I: Index> MatVec<V> for $ty<T, I> {
-            fn nrows(&self) -> usize {
-                self.core.src.nrows
-            }
-            fn ncols(&self) -> usize {
-                self.core.src.ncols
-            }
-            #[track_caller]
-            fn mul_vec(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-                self.try_mul_vec(alpha, x, beta, y, par)
-                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_vec: {}"), e));
-            }
-            #[track_caller]
-            fn mul_vec_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-                self.try_mul_vec_t(alpha, x, beta, y, par)
-                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_vec_t: {}"), e));
-            }
-            #[track_caller]
-            fn mul_mat(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-                self.try_mul_mat(alpha, x, beta, y, par)
-                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_mat: {}"), e));
-            }
-            #[track_caller]
-            fn mul_mat_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-                self.try_mul_mat_t(alpha, x, beta, y, par)
-                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_mat_t: {}"), e));
-            }
-        }
+        matvec_via_try!(impl[T: Scalar + Widen<V>, V: Scalar, I: Index] $ty<T, I>, $name);
 
         impl<T: Scalar, I: Index> Footprint for $ty<T, I> {
             /// Bytes owned on the heap: the block buffers kept for the next product (none
@@ -447,7 +418,7 @@ macro_rules! stream_sparse {
 /// indices and values with positioned reads into buffers it keeps (at most the budget for the
 /// threads in flight; reused, so products allocate nothing in steady state) and checks them
 /// again before computing: offsets as planned, every index in range. A file rewritten, truncated or hostile gives an error naming the member and
-/// the element (from the `try_` products; the [`MatVec`] methods panic with it), never a read
+/// the element (from the `try_` products; the [`MatVec`](crate::MatVec) methods panic with it), never a read
 /// out of bounds.
 ///
 /// `A·x` is a gather: each thread reads and computes its own blocks, in parallel. `Aᵀ·x` is a

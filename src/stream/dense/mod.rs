@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::io::npy::{self, NpyDtype};
 use crate::matvec::{check_block, check_lengths, scale_output};
 use crate::memory::Footprint;
-use crate::{Layout, MatVec, Par, Scalar, Widen};
+use crate::{Layout, Par, Scalar, Widen};
 use std::marker::PhantomData;
 use std::path::Path;
 
@@ -106,7 +106,7 @@ impl RawDense {
 ///
 /// Opening is safe: nothing is mapped. A file truncated after it was opened makes the next
 /// product fail with an error naming the file and the offset where it ended (the fallible
-/// products, [`try_mul_vec`](Self::try_mul_vec) and the others, return it; the [`MatVec`]
+/// products, [`try_mul_vec`](Self::try_mul_vec) and the others, return it; the [`MatVec`](crate::MatVec)
 /// methods panic with it). A file rewritten in place gives products of whatever it holds
 /// when read: every byte pattern is a valid float, so that is a wrong answer, never undefined
 /// behaviour.
@@ -364,7 +364,7 @@ impl<T: Scalar> StreamDense<T> {
     }
 }
 
-/// The fallible products: what [`MatVec`]'s methods compute, returning read errors instead of
+/// The fallible products: what [`MatVec`](crate::MatVec)'s methods compute, returning read errors instead of
 /// panicking with them. On an error the contents of `y` are unspecified.
 impl<T: Scalar> StreamDense<T> {
     /// `y ← α·A·x + β·y`.
@@ -375,7 +375,7 @@ impl<T: Scalar> StreamDense<T> {
     ///
     /// # Panics
     ///
-    /// If `x` or `y` has the wrong length, as [`MatVec::mul_vec`].
+    /// If `x` or `y` has the wrong length, as [`MatVec::mul_vec`](crate::MatVec::mul_vec).
     #[track_caller]
     pub fn try_mul_vec<V: Scalar>(
         &self,
@@ -410,7 +410,7 @@ impl<T: Scalar> StreamDense<T> {
     }
 
     /// `Y ← α·A·X + β·Y` for `k` column-major vectors, reading the file once for all of them.
-    /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat`].
+    /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat`](crate::MatVec::mul_mat).
     #[track_caller]
     pub fn try_mul_mat<V: Scalar>(
         &self,
@@ -428,7 +428,7 @@ impl<T: Scalar> StreamDense<T> {
     }
 
     /// `Y ← α·Aᵀ·X + β·Y` for `k` column-major vectors, reading the file once.
-    /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat_t`].
+    /// Errors as [`try_mul_vec`](Self::try_mul_vec); panics as [`MatVec::mul_mat_t`](crate::MatVec::mul_mat_t).
     #[track_caller]
     pub fn try_mul_mat_t<V: Scalar>(
         &self,
@@ -486,39 +486,7 @@ impl<T: Scalar> StreamDense<T> {
     }
 }
 
-impl<T: Scalar + Widen<V>, V: Scalar> MatVec<V> for StreamDense<T> {
-    fn nrows(&self) -> usize {
-        self.nrows
-    }
-    fn ncols(&self) -> usize {
-        self.ncols
-    }
-    /// [`try_mul_vec`](StreamDense::try_mul_vec), panicking with its error.
-    #[track_caller]
-    fn mul_vec(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-        self.try_mul_vec(alpha, x, beta, y, par)
-            .unwrap_or_else(|e| panic!("StreamDense::mul_vec: {e}"));
-    }
-    /// [`try_mul_vec_t`](StreamDense::try_mul_vec_t), panicking with its error.
-    #[track_caller]
-    fn mul_vec_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-        self.try_mul_vec_t(alpha, x, beta, y, par)
-            .unwrap_or_else(|e| panic!("StreamDense::mul_vec_t: {e}"));
-    }
-    /// [`try_mul_mat`](StreamDense::try_mul_mat) (one read of the file for all vectors),
-    /// panicking with its error.
-    #[track_caller]
-    fn mul_mat(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-        self.try_mul_mat(alpha, x, beta, y, par)
-            .unwrap_or_else(|e| panic!("StreamDense::mul_mat: {e}"));
-    }
-    /// [`try_mul_mat_t`](StreamDense::try_mul_mat_t), panicking with its error.
-    #[track_caller]
-    fn mul_mat_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) {
-        self.try_mul_mat_t(alpha, x, beta, y, par)
-            .unwrap_or_else(|e| panic!("StreamDense::mul_mat_t: {e}"));
-    }
-}
+matvec_via_try!(impl[T: Scalar + Widen<V>, V: Scalar] StreamDense<T>, "StreamDense");
 
 impl<T: Scalar> Footprint for StreamDense<T> {
     /// Bytes owned on the heap: the read buffers kept for the next product (none before the
