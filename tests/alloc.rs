@@ -8,6 +8,7 @@ mod counting;
 
 use common::Oracle;
 use counting::counted;
+use matvec::stream::{StreamCsr, StreamDense};
 use matvec::{Coo, Csc, Csr, Dense, DenseView, Layout, MatVec, Par};
 
 /// Runs both products of every matrix `reps` times with reused buffers; returns how many
@@ -56,11 +57,37 @@ fn all_types_products_do_not_allocate() {
     let x = vec![0.25; 2000];
     let mut y = vec![0.0; 2000];
 
+    // Streamed from files: they allocate their buffers on first use, then reuse them in
+    // both directions (small reads and a small budget, so every product takes many).
+    let dir = tempfile::tempdir().unwrap();
+    let (pr, pc, pz) = (
+        dir.path().join("r.npy"),
+        dir.path().join("c.npy"),
+        dir.path().join("a.npz"),
+    );
+    matvec::io::npy::write_dense(&pr, dense_r.view()).unwrap();
+    matvec::io::npy::write_dense(&pc, dense_c).unwrap();
+    matvec::io::npz::write_csr(&pz, csr.view()).unwrap();
+    let sr = StreamDense::<f64>::open(&pr).unwrap().with_budget(1 << 20);
+    let sc = StreamDense::<f64>::open(&pc).unwrap().with_budget(1 << 20);
+    let sz = StreamCsr::<f64>::open(&pz)
+        .unwrap()
+        .with_budget(256 << 10)
+        .unwrap();
+    let streamed: Vec<(&str, &(dyn MatVec<f64> + Sync))> =
+        vec![("stream C", &sr), ("stream F", &sc), ("stream csr", &sz)];
+    let _first_use = count(&streamed, &x, &mut y, Par::Seq, 1);
+
     // Sequential: not one allocation.
     assert_eq!(
         count(&mats, &x, &mut y, Par::Seq, 3),
         0,
         "Par::Seq products allocated"
+    );
+    assert_eq!(
+        count(&streamed, &x, &mut y, Par::Seq, 3),
+        0,
+        "Par::Seq streamed products allocated"
     );
 
     #[cfg(feature = "rayon")]
@@ -79,6 +106,14 @@ fn all_types_products_do_not_allocate() {
         assert_eq!(
             counted, 0,
             "Par::Rayon products inside the pool allocated (warm-up: {warm})"
+        );
+        let (warm, counted) = pool.install(|| {
+            let warm = count(&streamed, &x, &mut y, Par::Rayon, 1);
+            (warm, count(&streamed, &x, &mut y, Par::Rayon, 5))
+        });
+        assert_eq!(
+            counted, 0,
+            "Par::Rayon streamed products inside the pool allocated (warm-up: {warm})"
         );
 
         // Called from outside the pool, each product hands one job to rayon's injector queue,

@@ -80,15 +80,13 @@ impl<B> Default for Pool<B> {
 }
 
 impl<B: Pooled> Pool<B> {
-    /// A free buffer for which `fits` holds, else a new one from `make` (free buffers that do
-    /// not fit, left by a product with another plan, are dropped).
+    /// A free buffer for which `fits` holds, else a new one from `make`. Free buffers that
+    /// do not fit stay for the requests they fit (products of another direction use another
+    /// size), so alternating products reuse their buffers instead of trading them.
     pub(crate) fn take_with(&self, fits: impl Fn(&B) -> bool, make: impl FnOnce() -> B) -> B {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        while let Some(b) = free.pop() {
-            if fits(&b) {
-                return b;
-            }
-            self.bytes.fetch_sub(b.heap_bytes(), Ordering::Relaxed);
+        if let Some(i) = free.iter().rposition(|b| fits(b)) {
+            return free.swap_remove(i);
         }
         drop(free);
         let b = make();
@@ -101,7 +99,7 @@ impl<B: Pooled> Pool<B> {
         self.free.lock().unwrap_or_else(|e| e.into_inner()).push(b);
     }
 
-    /// Drops every free buffer (after the plan changed).
+    /// Drops every free buffer (after the budget or the read size changed).
     pub(crate) fn clear(&self) {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
         for b in free.drain(..) {
@@ -116,9 +114,9 @@ impl<B: Pooled> Pool<B> {
 }
 
 impl Pool<Buf> {
-    /// A buffer of exactly `cap` usable bytes.
+    /// A buffer of at least `cap` usable bytes.
     pub(crate) fn take(&self, cap: usize) -> Buf {
-        self.take_with(|b| b.cap == cap, || Buf::new(cap))
+        self.take_with(|b| b.cap >= cap, || Buf::new(cap))
     }
 }
 

@@ -96,7 +96,9 @@ impl RawDense {
 /// except that a read holds at least one slice (four in the block-by-block walk): with a
 /// budget smaller than that, a buffer holds that minimum ([`read_len`](Self::read_len) says
 /// how many). Concurrent products on one matrix (from several threads) each take their own
-/// buffers: the budget is per product in flight.
+/// buffers: the budget is per product in flight. The buffers are kept for the next product,
+/// per walk of the file: a matrix multiplied in both directions keeps both sets
+/// ([`heap_bytes`](Footprint::heap_bytes) says how much).
 ///
 /// The page cache: by default reads go through it, so a second product of a file that fits
 /// in RAM reads memory; [`with_drop_page_cache`](Self::with_drop_page_cache) drops each
