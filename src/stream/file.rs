@@ -85,7 +85,7 @@ impl<B: Pooled> Pool<B> {
     /// size), so alternating products reuse their buffers instead of trading them.
     pub(crate) fn take_with(&self, fits: impl Fn(&B) -> bool, make: impl FnOnce() -> B) -> B {
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = free.iter().rposition(|b| fits(b)) {
+        if let Some(i) = free.iter().rposition(fits) {
             return free.swap_remove(i);
         }
         drop(free);
