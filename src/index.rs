@@ -33,6 +33,9 @@ pub trait Index:
     /// multiple of the size (checked by bytemuck, without `unsafe`): for mapped files.
     #[doc(hidden)]
     fn cast_bytes(bytes: &[u8]) -> Option<&[Self]>;
+    /// The slice as mutable bytes (native byte order), to read a file into.
+    #[doc(hidden)]
+    fn as_bytes_mut(values: &mut [Self]) -> &mut [u8];
     /// `true` if an array of `dtype` whose valid values are below `bound` can be viewed in
     /// place as `[Self]` on this machine with the same meaning (a negative value must not
     /// become a valid index).
@@ -60,6 +63,9 @@ impl Index for u32 {
     fn cast_bytes(bytes: &[u8]) -> Option<&[Self]> {
         bytemuck::try_cast_slice(bytes).ok()
     }
+    fn as_bytes_mut(values: &mut [Self]) -> &mut [u8] {
+        bytemuck::cast_slice_mut(values)
+    }
     fn maps(dtype: Dtype, bound: usize) -> bool {
         cfg!(target_endian = "little")
             && (dtype == Dtype::U4 || (dtype == Dtype::I4 && bound <= 1 << 31))
@@ -81,6 +87,9 @@ impl Index for usize {
     }
     fn cast_bytes(bytes: &[u8]) -> Option<&[Self]> {
         bytemuck::try_cast_slice(bytes).ok()
+    }
+    fn as_bytes_mut(values: &mut [Self]) -> &mut [u8] {
+        bytemuck::cast_slice_mut(values)
     }
     fn maps(dtype: Dtype, bound: usize) -> bool {
         cfg!(all(target_endian = "little", target_pointer_width = "64"))

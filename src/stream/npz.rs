@@ -394,32 +394,50 @@ impl NpzSource {
             prev = v;
         }
         // Indices, checked against the dimension; noted if not increasing within a slice.
-        let raw = self.source.read(
-            &mut blk.raw,
-            self.idx.start + (first * self.idx.size) as u64,
-            nnz * self.idx.size,
-            par,
-        )?;
-        let canonical = match (self.idx.size, self.idx.signed, self.idx.big) {
-            // The layouts scipy and numpy write, decoded without a branch per element.
-            (4, true, false) => self.check_indices(&blk.ptr, &mut blk.idx, n, raw, first, |b| {
-                i32::from_le_bytes(le(b)) as i64
-            })?,
-            (4, false, false) => {
-                self.check_indices(&blk.ptr, &mut blk.idx, n, raw, first, |b| {
-                    u32::from_le_bytes(le(b)) as i64
-                })?
-            }
-            (8, true, false) => self.check_indices(&blk.ptr, &mut blk.idx, n, raw, first, |b| {
-                i64::from_le_bytes(le(b))
-            })?,
-            // Any other width, sign or byte order; values past i64::MAX are out of range either
-            // way, so clamping keeps them out.
-            _ => {
-                let a = self.idx;
-                self.check_indices(&blk.ptr, &mut blk.idx, n, raw, first, |b| {
-                    a.get(b, 0).clamp(-1, i64::MAX as i128) as i64
-                })?
+        let inner = self.stored().1;
+        let in_place = self.idx.size == std::mem::size_of::<I>()
+            && self.idx.big == cfg!(target_endian = "big")
+            && (!self.idx.signed || inner as u128 <= 1u128 << (8 * self.idx.size - 1));
+        let canonical = if in_place {
+            // The file's indices have `I`'s width and byte order (int32 files and `u32`): read
+            // straight into the index buffer and checked there. A negative signed value reads
+            // as one at least 2^(bits-1) >= inner, so the range check rejects it too.
+            let dst = I::as_bytes_mut(&mut blk.idx[..nnz]);
+            self.source
+                .read_into(dst, self.idx.start + (first * self.idx.size) as u64)?;
+            self.check_in_place(&blk.ptr, &blk.idx, n, first)?
+        } else {
+            let raw = self.source.read(
+                &mut blk.raw,
+                self.idx.start + (first * self.idx.size) as u64,
+                nnz * self.idx.size,
+                par,
+            )?;
+            match (self.idx.size, self.idx.signed, self.idx.big) {
+                // The layouts scipy and numpy write, decoded without a branch per element.
+                (4, true, false) => {
+                    self.check_indices(&blk.ptr, &mut blk.idx, n, raw, first, |b| {
+                        i32::from_le_bytes(le(b)) as i64
+                    })?
+                }
+                (4, false, false) => {
+                    self.check_indices(&blk.ptr, &mut blk.idx, n, raw, first, |b| {
+                        u32::from_le_bytes(le(b)) as i64
+                    })?
+                }
+                (8, true, false) => {
+                    self.check_indices(&blk.ptr, &mut blk.idx, n, raw, first, |b| {
+                        i64::from_le_bytes(le(b))
+                    })?
+                }
+                // Any other width, sign or byte order; values past i64::MAX are out of range either
+                // way, so clamping keeps them out.
+                _ => {
+                    let a = self.idx;
+                    self.check_indices(&blk.ptr, &mut blk.idx, n, raw, first, |b| {
+                        a.get(b, 0).clamp(-1, i64::MAX as i128) as i64
+                    })?
+                }
             }
         };
         // Values: straight into their buffer.
@@ -486,6 +504,41 @@ impl NpzSource {
                 // In range: `v < inner <= I::MAX_DIM` (checked at open).
                 idx[k] = I::try_from_index(v as usize).unwrap_or_default();
                 prev = v;
+            }
+        }
+        Ok(canonical)
+    }
+
+    /// [`check_indices`](Self::check_indices) for indices already in `idx`.
+    fn check_in_place<I: Index>(
+        &self,
+        ptr: &[usize],
+        idx: &[I],
+        n: usize,
+        first: usize,
+    ) -> Result<bool> {
+        let inner = self.stored().1;
+        let mut canonical = true;
+        for s in 0..n {
+            let row = &idx[ptr[s]..ptr[s + 1]];
+            let mut prev: Option<usize> = None;
+            for (j, v) in row.iter().enumerate() {
+                let v = v.index();
+                if v >= inner {
+                    let k = ptr[s] + j;
+                    let shown = if self.idx.signed && v >> (8 * self.idx.size - 1) & 1 == 1 {
+                        format!("{}", v as i128 - (1i128 << (8 * self.idx.size)))
+                    } else {
+                        v.to_string()
+                    };
+                    return Err(self.changed(
+                        self.idx,
+                        first + k,
+                        format!("index {shown} is outside 0..{inner}"),
+                    ));
+                }
+                canonical &= prev.is_none_or(|p| v > p);
+                prev = Some(v);
             }
         }
         Ok(canonical)
