@@ -10,7 +10,7 @@
 //!
 //! Centering is an operator, not a copy: [`Centered`] below wraps any `MatVec<f64>` as
 //! `A − 1·μᵀ` (μ = the column means, computed with one `Aᵀ·1`), and forwards the block
-//! products `mul_mat` / `mul_mat_t` to the inner matrix, so `MmapDense` still reads the file
+//! products `mul_mat` / `mul_mat_t` to the inner matrix, so `StreamDense` still reads the file
 //! once per pass — about thirty lines that show how to extend the trait.
 //!
 //! With no file, a synthetic data set with a known spectrum is written to a temporary
@@ -26,7 +26,7 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use matvec::io::npy::NpyWriter;
 use matvec::solve::{Options, Progress, Rsvd, RsvdWorkspace, rsvd};
-use matvec::{Footprint, Layout, MatVec, MmapDense, Par};
+use matvec::{Footprint, Layout, MatVec, Par, StreamDense};
 use rayon::prelude::*;
 use std::cell::Cell;
 use std::io::Read;
@@ -204,20 +204,20 @@ fn run(args: &Args) -> Result<(), String> {
 }
 
 fn pca(args: &Args, path: &Path, synthetic: Option<&Synthetic>, par: Par) -> Result<(), String> {
-    // SAFETY: the file is only read, and nobody modifies it while it is mapped (ours, or the
-    // user's, who is told not to change it while the tool runs).
-    let a = unsafe { MmapDense::<f64>::open(path) }
+    // Streamed with positioned reads: a file changed meanwhile makes a product panic with
+    // the file and the offset (the solvers call the infallible trait methods), never a signal.
+    let a = StreamDense::<f64>::open(path)
         .map_err(|e| e.to_string())?
         .with_budget(args.budget);
     let (m, n) = a.shape();
     let bytes = a.data_bytes();
     println!(
-        "{}: {m} x {n} f64 ({:?}), {}; budget {} (blocks of {} {}); {} threads",
+        "{}: {m} x {n} f64 ({:?}), {}; budget {} (reads of {} {}); {} threads",
         path.display(),
         a.layout(),
         fmt_bytes(bytes),
         fmt_bytes(a.budget()),
-        a.block_len(),
+        a.read_len(par),
         if a.layout() == Layout::RowMajor {
             "rows"
         } else {
@@ -265,7 +265,7 @@ fn pca(args: &Args, path: &Path, synthetic: Option<&Synthetic>, par: Par) -> Res
     // Total variance ‖A − 1·μᵀ‖_F² = ‖A‖_F² − m·‖μ‖², for the explained-variance ratios: one
     // more pass, with plain buffered reads (not the mapping: nothing stays resident).
     let t2 = Instant::now();
-    let sum_sq = sum_of_squares(path, a.data_offset(), bytes)?;
+    let sum_sq = sum_of_squares(path, a.data_offset() as usize, bytes)?;
     let t_total = t2.elapsed().as_secs_f64();
     let mu2: f64 = centered.mean.iter().map(|v| v * v).sum();
     // For scale: one single-vector product A·x (one pass) against a block pass of rsvd.
