@@ -37,8 +37,8 @@
 //! Iterative methods written once against the trait live in [`solve`]: conjugate gradients
 //! (with a Jacobi preconditioner), power iteration, PageRank, Lanczos and randomized SVD, each
 //! with a reusable workspace (no allocation per iteration) and a progress callback. They run
-//! unchanged on memory-mapped matrices: [`MatVec::mul_mat`] block products let randomized SVD
-//! read a `.npy` file larger than RAM a handful of times in all.
+//! unchanged on matrices in files ([`stream`]: `.npy`, raw, `.npz`, HDF5): [`MatVec::mul_mat`]
+//! block products let randomized SVD read a file larger than RAM a handful of times in all.
 //!
 //! # Example
 //!
