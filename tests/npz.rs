@@ -1708,9 +1708,16 @@ fn npz_stream_changed_files_give_errors_naming_the_member() {
     // A negative index (the file's indices are int32).
     f.write_all_at(&original, 0).unwrap();
     assert_eq!(npz::info(&path).unwrap().index_dtype, matvec::io::Dtype::I4);
-    f.write_all_at(&(-3i32).to_le_bytes(), (idx_at + 4 * 9) as u64).unwrap();
-    let e = s.try_mul_vec(1.0, &[1.0; 100], 0.0, &mut y, matvec::Par::Seq).unwrap_err();
-    assert!(e.to_string().contains("element 9: index -3 is outside 0..100"), "{e}");
+    f.write_all_at(&(-3i32).to_le_bytes(), (idx_at + 4 * 9) as u64)
+        .unwrap();
+    let e = s
+        .try_mul_vec(1.0, &[1.0; 100], 0.0, &mut y, matvec::Par::Seq)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("element 9: index -3 is outside 0..100"),
+        "{e}"
+    );
     // Out of order within a row: sorted in the buffer, the same product.
     f.write_all_at(&original, 0).unwrap();
     let row0 = a.row_ptr()[1] - a.row_ptr()[0];

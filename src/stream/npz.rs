@@ -167,19 +167,7 @@ impl NpzSource {
             )));
         }
         npz::check_fits::<I, _>(&a, nrows, ncols)?;
-        let (outer, _, oname, _) = npz::axes(format, nrows, ncols);
-        let mp = a.member("indptr.npy")?;
-        let mi = a.member("indices.npy")?;
-        let md = a.member("data.npy")?;
-        let why = format!("the number of {oname}s + 1");
-        npz::check_vector(&a, &mp, true, Some((outer.saturating_add(1), &why)))?;
-        npz::check_vector(&a, &mi, true, None)?;
-        npz::check_vector(
-            &a,
-            &md,
-            false,
-            Some((mi.len, "one value per index in 'indices.npy'")),
-        )?;
+        let [mp, mi, md] = npz::compressed_members(&mut a, format, nrows, ncols)?;
         for m in [&mp, &mi, &md] {
             if !m.stored {
                 return Err(a.err(format!(

@@ -90,7 +90,9 @@ mod read;
 mod write;
 
 pub(crate) use member::{Archive, Member};
-pub(crate) use read::{axes, check_fits, check_vector, read_archive, read_format, read_shape};
+pub(crate) use read::{
+    axes, check_fits, compressed_members, read_archive, read_format, read_shape,
+};
 pub use write::{write_csc, write_csr};
 
 use crate::error::{Error, Result};

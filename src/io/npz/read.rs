@@ -116,6 +116,31 @@ pub(crate) fn axes(
     }
 }
 
+/// The three members of a compressed (`'csr'` or `'csc'`) file of `outer` slices, their
+/// headers checked against each other: 1-D, integer offsets and indices, `outer + 1` offsets,
+/// one value per index. Reads headers only.
+pub(crate) fn compressed_members<R: Read + Seek>(
+    a: &mut Archive<R>,
+    format: NpzFormat,
+    nrows: usize,
+    ncols: usize,
+) -> Result<[Member; 3]> {
+    let (outer, _, oname, _) = axes(format, nrows, ncols);
+    let mp = a.member("indptr.npy")?;
+    let mi = a.member("indices.npy")?;
+    let md = a.member("data.npy")?;
+    let why = format!("the number of {oname}s + 1");
+    check_vector(a, &mp, true, Some((outer.saturating_add(1), &why)))?;
+    check_vector(a, &mi, true, None)?;
+    check_vector(
+        a,
+        &md,
+        false,
+        Some((mi.len, "one value per index in 'indices.npy'")),
+    )?;
+    Ok([mp, mi, md])
+}
+
 /// Checks that `m` is a 1-D array of integers (or of numbers, for `data`) of `len` entries.
 pub(crate) fn check_vector<R: Read + Seek>(
     a: &Archive<R>,

@@ -49,19 +49,8 @@ fn inspect<T: Scalar, I: Index>(bytes: &[u8], file_len: u64, path: &Path) -> Res
         let why = "it holds a COO matrix (triplets), which must be compressed in memory".into();
         return Ok(Attempt::Load { format, why });
     }
-    let (outer, inner, oname, iname) = npz::axes(format, nrows, ncols);
-    let mp = a.member("indptr.npy")?;
-    let mi = a.member("indices.npy")?;
-    let md = a.member("data.npy")?;
-    let why = format!("the number of {oname}s + 1");
-    npz::check_vector(&a, &mp, true, Some((outer.saturating_add(1), &why)))?;
-    npz::check_vector(&a, &mi, true, None)?;
-    npz::check_vector(
-        &a,
-        &md,
-        false,
-        Some((mi.len, "one value per index in 'indices.npy'")),
-    )?;
+    let (_, inner, oname, iname) = npz::axes(format, nrows, ncols);
+    let [mp, mi, md] = npz::compressed_members(&mut a, format, nrows, ncols)?;
 
     let load = |why: String| Ok(Attempt::Load { format, why });
     if !cfg!(target_endian = "little") {
