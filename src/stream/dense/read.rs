@@ -97,6 +97,7 @@ impl<T: Scalar> StreamDense<T> {
             os::advise(self.source.file(), Advice::DontNeed, off, len as u64);
         }
     }
+
     /// `y ← α·A·x + β·y` in the dot layout: each part of the output reads its own slices
     /// into its own buffer and computes them at once.
     pub(super) fn fused_dot<V: Scalar>(
