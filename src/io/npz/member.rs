@@ -329,7 +329,7 @@ impl<R: Read + Seek> Archive<R> {
                         k
                     )
                 } else {
-                    format!("member {}: {e}", m.what())
+                    return member_error(&path, &m.what(), e);
                 };
                 Error::format(&path, None, msg)
             })?;
@@ -408,7 +408,23 @@ impl<R: Read + Seek> Archive<R> {
 }
 
 fn zio<'a>(path: &'a Path, name: &'a str) -> impl Fn(std::io::Error) -> Error + 'a {
-    move |e| Error::format(path, None, format!("member '{name}': {e}"))
+    move |e| member_error(path, &format!("'{name}'"), e)
+}
+
+/// A failed read of a member: a format error when the bytes are what is wrong (truncated,
+/// corrupt, a bad checksum: the zip reader says `UnexpectedEof` or `InvalidData`), else an
+/// [`Error::Io`] whose source is the operating system's error, so a disk failure does not
+/// read as a corrupt file.
+fn member_error(path: &Path, member: &str, e: std::io::Error) -> Error {
+    use std::io::ErrorKind::{InvalidData, UnexpectedEof};
+    if matches!(e.kind(), UnexpectedEof | InvalidData) {
+        Error::format(path, None, format!("member {member}: {e}"))
+    } else {
+        Error::io(
+            path,
+            std::io::Error::new(e.kind(), format!("reading member {member}: {e}")),
+        )
+    }
 }
 
 /// Appends bytes from `r` to `buf` until it holds `want` bytes or `r` ends.
