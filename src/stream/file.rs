@@ -51,6 +51,13 @@ impl Buf {
     }
 }
 
+/// Reverses the bytes of each `size`-byte element of `bytes` (a file in the other byte order).
+pub(crate) fn swap_bytes(bytes: &mut [u8], size: usize) {
+    for e in bytes.chunks_exact_mut(size) {
+        e.reverse();
+    }
+}
+
 /// What a [`Pool`] keeps: something that knows its heap size.
 pub(crate) trait Pooled: Send {
     fn heap_bytes(&self) -> usize;

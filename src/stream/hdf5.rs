@@ -21,6 +21,10 @@ use crate::{Par, Scalar, Widen};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 
+/// Largest block of a chunked dataset read at once whatever the budget (the library allocates
+/// it): a budget below one block of chunk rows is raised up to this, never past it.
+const MAX_CHUNKED_BLOCK: usize = 1 << 30;
+
 /// How the dataset is read.
 enum Reader<T: Scalar> {
     Contiguous(StreamDense<T>),
@@ -42,7 +46,9 @@ enum Reader<T: Scalar> {
 /// * **Chunked** datasets (with or without gzip, shuffle or other filters) are read through
 ///   the library in blocks of whole chunks of rows, one block computed while the next is
 ///   read. The library returns each block in an array it allocates: one allocation per block,
-///   the exception to "no allocation in a product".
+///   the exception to "no allocation in a product". A block (at least one chunk of rows) larger
+///   than the budget or 1 GiB, whichever is larger, is refused with an error rather than
+///   allocated.
 ///
 /// Results are bit-identical to the in-memory [`DenseView`](crate::DenseView) of the same
 /// values. An `f32` dataset serves `f64` vectors too: read as 4 bytes an element, accumulated
@@ -100,6 +106,17 @@ impl<T: Scalar + hdf5::H5Type> StreamHdf5<T> {
                 "dataset '{name}' has shape {shape:?}: expected a 2-D dataset (a matrix)"
             )));
         };
+        // A header may declare any shape (a chunked dataset need not be allocated): nothing
+        // is sized from it before this check.
+        if ncols
+            .checked_mul(nrows)
+            .and_then(|n| n.checked_mul(std::mem::size_of::<T>()))
+            .is_none_or(|b| b > isize::MAX as usize)
+        {
+            return Err(err(format!(
+                "dataset '{name}' has shape ({nrows}, {ncols}): too large to address"
+            )));
+        }
         let dtype = ds
             .dtype()
             .map_err(|e| err(format!("dataset '{name}': {e}")))?;
@@ -324,6 +341,23 @@ impl<T: Scalar + hdf5::H5Type> StreamHdf5<T> {
         };
         let block = |b: usize| b * block_rows..((b + 1) * block_rows).min(rows);
         let blocks = rows.div_ceil(*block_rows);
+        // The library returns each block in an array it allocates: refuse a block that a
+        // declared chunk shape makes larger than the budget allows, rather than allocate it.
+        let block_bytes = (*block_rows).min(rows) * cols * std::mem::size_of::<T>();
+        let limit = self.budget.max(MAX_CHUNKED_BLOCK);
+        if block_bytes > limit {
+            return Err(Error::format(
+                &self.path,
+                None,
+                format!(
+                    "dataset '{}': a block of {} whole chunk rows is {block_bytes} bytes, more \
+                     than {limit} (the budget, or {MAX_CHUNKED_BLOCK} bytes if larger); raise the \
+                     budget to read it",
+                    self.dataset,
+                    (*block_rows).min(rows)
+                ),
+            ));
+        }
         let mut product = BlockProduct::new(dot, cols, alpha, x, beta, y, k, par);
         let mut cur = read(block(0))?;
         for b in 0..blocks {

@@ -10,7 +10,7 @@
 //! `has_canonical_format` false) is sorted and summed in its buffer, as the in-memory reader
 //! does.
 
-use super::file::{Buf, Source};
+use super::file::{Buf, Source, swap_bytes};
 use crate::error::{Error, Result};
 use crate::index::Index;
 use crate::io::npz::{self, Archive, Member, NpzFormat};
@@ -221,6 +221,11 @@ impl NpzSource {
 
     pub(crate) fn path(&self) -> &Path {
         self.source.path()
+    }
+
+    /// Slices of the largest block.
+    pub(crate) fn max_slices(&self) -> usize {
+        self.max_slices
     }
 
     /// Number of blocks.
@@ -434,9 +439,7 @@ impl NpzSource {
         self.source
             .read_into(dst, self.val_start + (first * size) as u64)?;
         if self.val_big != cfg!(target_endian = "big") {
-            for e in dst.chunks_exact_mut(size) {
-                e.reverse();
-            }
+            swap_bytes(dst, size);
         }
         if !canonical {
             // Unsorted or repeated indices (scipy's has_canonical_format is false): sorted and

@@ -186,7 +186,7 @@ impl<T: Scalar, I: Index> Core<T, I> {
             return Ok(());
         }
         let (outer, inner) = self.src.stored();
-        let len = k * self.max_slices();
+        let len = k * self.src.max_slices();
         let mut run = |yb: &mut [V]| {
             self.pipelined(par, |blk| {
                 let r = blk.slices.clone();
@@ -228,7 +228,7 @@ impl<T: Scalar, I: Index> Core<T, I> {
             return Ok(());
         }
         let (outer, inner) = self.src.stored();
-        let len = k * self.max_slices();
+        let len = k * self.src.max_slices();
         let mut run = |xb: &mut [V]| {
             self.pipelined(par, |blk| {
                 let r = blk.slices.clone();
@@ -244,13 +244,6 @@ impl<T: Scalar, I: Index> Core<T, I> {
             Some(result) => result,
             None => run(&mut vec![V::ZERO; len]),
         }
-    }
-
-    fn max_slices(&self) -> usize {
-        (0..self.src.blocks())
-            .map(|b| self.src.slices(b).len())
-            .max()
-            .unwrap_or(0)
     }
 }
 

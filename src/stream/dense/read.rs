@@ -6,7 +6,7 @@
 use super::StreamDense;
 use crate::error::Result;
 use crate::kernels::dense::{self, AXPY_GROUP};
-use crate::stream::file::{Buf, FirstError};
+use crate::stream::file::{Buf, FirstError, swap_bytes};
 use crate::stream::os::{self, Advice};
 use crate::{Par, Scalar, Widen};
 use std::ops::Range;
@@ -67,9 +67,7 @@ impl<T: Scalar> StreamDense<T> {
         let (off, len) = self.byte_range(r);
         let bytes = self.source.read(buf, off, len, par)?;
         if self.swap {
-            for e in bytes.chunks_exact_mut(std::mem::size_of::<T>()) {
-                e.reverse();
-            }
+            swap_bytes(bytes, std::mem::size_of::<T>());
         }
         Ok(())
     }
@@ -87,6 +85,20 @@ impl<T: Scalar> StreamDense<T> {
         if !self.source.is_direct() && !r.is_empty() {
             let (off, len) = self.byte_range(&r);
             os::advise(self.source.file(), Advice::WillNeed, off, len as u64);
+        }
+    }
+
+    /// Keeps the kernel reading [`READ_AHEAD`] bytes of slices past `from` (up to `limit`):
+    /// when less than half of that window is left advised, advises the next one. `advised` is
+    /// the slice up to which advice was given.
+    pub(super) fn read_ahead(&self, advised: &mut usize, from: usize, limit: usize) {
+        let slice = (self.stored().1 * std::mem::size_of::<T>()).max(1);
+        let ahead = (READ_AHEAD / slice).max(1);
+        if *advised < (from + ahead / 2).min(limit) {
+            let start = (*advised).max(from);
+            let to = (start + ahead).min(limit);
+            self.will_need(start..to);
+            *advised = to;
         }
     }
 
@@ -123,16 +135,11 @@ impl<T: Scalar> StreamDense<T> {
                     return;
                 }
                 let mut buf = self.pool.take(cap);
-                let ahead = (READ_AHEAD / (inner * std::mem::size_of::<T>()).max(1)).max(1);
                 let mut advised = range.start;
                 let mut start = range.start;
                 while start < range.end {
                     let r = start..(start + slices).min(range.end);
-                    if advised < (r.end + ahead / 2).min(range.end) {
-                        let to = (advised.max(r.end) + ahead).min(range.end);
-                        self.will_need(advised.max(r.end)..to);
-                        advised = to;
-                    }
+                    self.read_ahead(&mut advised, r.end, range.end);
                     if let Err(e) = self.read(&mut buf, &r, Par::Seq) {
                         first_error.set(e);
                         break;
@@ -183,16 +190,13 @@ impl<T: Scalar> StreamDense<T> {
                 let per = (read / seg).min(outer.next_multiple_of(AXPY_GROUP));
                 let per = (per / AXPY_GROUP * AXPY_GROUP).max(AXPY_GROUP);
                 let mut buf = self.pool.take(per * seg);
-                let ahead = (READ_AHEAD / (inner * size).max(1)).max(1);
                 let mut advised = 0;
                 let mut start = 0;
                 while start < outer {
                     let r = start..(start + per).min(outer);
                     // Whole slices are read ahead, once, by the part that starts at column 0.
-                    if cols.start == 0 && advised < (r.end + ahead / 2).min(outer) {
-                        let to = (advised.max(r.end) + ahead).min(outer);
-                        self.will_need(advised.max(r.end)..to);
-                        advised = to;
+                    if cols.start == 0 {
+                        self.read_ahead(&mut advised, r.end, outer);
                     }
                     let bytes = &mut buf.bytes_mut()[..r.len() * seg];
                     for (o, dst) in r.clone().zip(bytes.chunks_exact_mut(seg)) {
@@ -206,9 +210,7 @@ impl<T: Scalar> StreamDense<T> {
                         break;
                     }
                     if self.swap {
-                        for e in bytes.chunks_exact_mut(size) {
-                            e.reverse();
-                        }
+                        swap_bytes(bytes, size);
                     }
                     let data = T::cast_bytes(bytes).expect("aligned buffer of whole elements");
                     dense::axpy_acc(data, cols.len(), alpha, &x[r.clone()], 0, y);
