@@ -264,6 +264,31 @@ where
     combine(ra, rb)
 }
 
+/// Runs `parse` on every job on the current rayon pool (under `Par::Rayon`) while `main` runs
+/// on this thread; returns when all are done. Sequentially (jobs first) otherwise. The Matrix
+/// Market reader parses chunks with it while reading the next ones; its writer formats blocks
+/// with it, with nothing to do on the side.
+pub(crate) fn overlap<J: Send>(
+    par: Par,
+    jobs: &mut [J],
+    parse: &(impl Fn(&mut J) + Sync),
+    main: impl FnOnce(),
+) {
+    #[cfg(feature = "rayon")]
+    if par == Par::Rayon && par.threads() > 1 {
+        rayon::in_place_scope(|s| {
+            for job in jobs.iter_mut() {
+                s.spawn(move |_| parse(job));
+            }
+            main();
+        });
+        return;
+    }
+    let _ = par;
+    jobs.iter_mut().for_each(parse);
+    main();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,69 +2,84 @@
 //! in parallel while the previous batch is checked and handed over in file order and the
 //! next one is read.
 
-use super::CHUNK;
-use super::header::MtxFormat;
-use super::parse::{Parsed, first_nonblank, nth_data_line, parse_chunk};
-use super::reader::MtxReader;
+use super::header::{MtxFormat, MtxHeader};
+use super::lex::{first_nonblank, nth_data_line};
+use super::parse::{Parsed, parse_chunk};
 use crate::error::{Error, Result};
-use crate::par::Par;
+use crate::par::{Par, overlap};
 use crate::{Index, Scalar};
-use std::io::{BufRead, Read};
+use std::io::Read;
 use std::path::Path;
 
-impl<R: BufRead> MtxReader<R> {
-    /// The data-reading loop, a three-stage pipeline over batches of chunks: while the rayon
-    /// pool parses batch `k`, this thread checks and hands batch `k - 1` to `sink` (in file
-    /// order) and reads batch `k + 1`.
-    pub(super) fn read_data<T: Scalar, I: Index>(
-        &mut self,
-        mut sink: impl FnMut(&Parsed<T, I>),
-    ) -> Result<()> {
-        let h = &self.header;
-        let threads = self.par.threads();
-        let per_batch = if threads > 1 { 4 * threads } else { 1 };
-        let new_batch = || Batch::<T, I> {
-            jobs: (0..per_batch).map(|_| Job::default()).collect(),
-            len: 0,
-        };
-        let mut check = Checker {
-            path: &self.path,
-            size_line: self.size_line,
-            declared: h.entries,
-            line: self.size_line,
-            total: 0,
-        };
-        let reader = &mut self.reader;
-        let mut chunker = Chunker::default();
-        let mut to_parse = new_batch();
-        chunker
-            .fill_batch(reader, &mut to_parse)
-            .map_err(|e| Error::io(check.path, e))?;
-        let mut to_merge: Option<Batch<T, I>> = None;
-        let mut spare = new_batch();
-        let parse = |job: &mut Job<T, I>| {
-            job.out.clear();
-            parse_chunk(&job.text, h, &mut job.out);
-        };
-        while to_parse.len > 0 || to_merge.is_some() {
-            let (mut merged, mut read) = (Ok(()), Ok(()));
-            overlap(self.par, &mut to_parse.jobs[..to_parse.len], &parse, || {
+/// What the data loop needs to know about the file, besides its bytes.
+pub(super) struct Input<'a> {
+    /// The name errors give.
+    pub(super) path: &'a Path,
+    pub(super) header: &'a MtxHeader,
+    /// Line number of the size line (the data starts after it).
+    pub(super) size_line: u64,
+    pub(super) par: Par,
+    /// Bytes of text a chunk holds, and the longest data line accepted.
+    pub(super) chunk: usize,
+}
+
+/// The data-reading loop, a three-stage pipeline over batches of chunks: while the rayon pool
+/// parses batch `k`, this thread checks and hands batch `k - 1` to `sink` (in file order) and
+/// reads batch `k + 1`.
+pub(super) fn read_data<R: Read, T: Scalar, I: Index>(
+    reader: &mut R,
+    input: &Input<'_>,
+    mut sink: impl FnMut(&Parsed<T, I>),
+) -> Result<()> {
+    let h = input.header;
+    let threads = input.par.threads();
+    let per_batch = if threads > 1 { 4 * threads } else { 1 };
+    let new_batch = || Batch::<T, I> {
+        jobs: (0..per_batch).map(|_| Job::default()).collect(),
+        len: 0,
+    };
+    let mut check = Checker {
+        path: input.path,
+        size_line: input.size_line,
+        declared: h.entries,
+        line: input.size_line,
+        total: 0,
+        chunk: input.chunk,
+    };
+    let mut chunker = Chunker::new(input.chunk);
+    let mut to_parse = new_batch();
+    chunker
+        .fill_batch(reader, &mut to_parse)
+        .map_err(|e| Error::io(check.path, e))?;
+    let mut to_merge: Option<Batch<T, I>> = None;
+    let mut spare = new_batch();
+    let parse = |job: &mut Job<T, I>| {
+        job.out.clear();
+        parse_chunk(&job.text, h, &mut job.out);
+    };
+    while to_parse.len > 0 || to_merge.is_some() {
+        let (mut merged, mut read) = (Ok(()), Ok(()));
+        overlap(
+            input.par,
+            &mut to_parse.jobs[..to_parse.len],
+            &parse,
+            || {
                 if let Some(b) = &to_merge {
                     merged = check.merge(b, &mut sink);
                 }
                 if merged.is_ok() {
                     read = chunker.fill_batch(reader, &mut spare);
                 }
-            });
-            merged?;
-            read.map_err(|e| Error::io(check.path, e))?;
-            // Rotate: parsed -> to merge, read -> to parse, merged -> spare.
-            let parsed = std::mem::replace(&mut to_parse, spare);
-            spare = to_merge.take().unwrap_or_else(new_batch);
-            to_merge = (parsed.len > 0).then_some(parsed);
-        }
-        check.finish(h.format)
+            },
+        );
+        merged?;
+        read.map_err(|e| Error::io(check.path, e))?;
+        // Rotate: parsed -> to merge, read -> to parse, merged -> spare.
+        let parsed = std::mem::replace(&mut to_parse, spare);
+        spare = to_merge.take().unwrap_or_else(new_batch);
+        to_merge = (parsed.len > 0).then_some(parsed);
     }
+    check.finish(h.format)
 }
 
 /// Checks the parsed chunks in file order and keeps count of lines and entries.
@@ -76,6 +91,8 @@ struct Checker<'a> {
     line: u64,
     /// Entries (data lines) handed over.
     total: u64,
+    /// The chunk size, which is also the longest line accepted.
+    chunk: usize,
 }
 
 impl Checker<'_> {
@@ -105,8 +122,8 @@ impl Checker<'_> {
                     path,
                     self.line + 1,
                     format!(
-                        "line is longer than {} MiB (not Matrix Market data)",
-                        CHUNK >> 20
+                        "line is longer than {} (not Matrix Market data)",
+                        bytes_text(self.chunk)
                     ),
                 ));
             }
@@ -148,31 +165,40 @@ struct Job<T, I> {
     out: Parsed<T, I>,
 }
 
-/// Cuts a stream into chunks of about `CHUNK` bytes that end at a line end (the last one may
+/// Cuts a stream into chunks of about `chunk` bytes that end at a line end (the last one may
 /// end at the end of the file without one).
-#[derive(Default)]
 struct Chunker {
+    chunk: usize,
     /// The start of a line that did not fit the previous chunk.
     carry: Vec<u8>,
     eof: bool,
-    /// Skipping the rest of a comment line longer than `CHUNK`.
+    /// Skipping the rest of a comment line longer than `chunk`.
     discard: bool,
 }
 
 impl Chunker {
+    fn new(chunk: usize) -> Self {
+        Chunker {
+            chunk,
+            carry: Vec::new(),
+            eof: false,
+            discard: false,
+        }
+    }
+
     fn done(&self) -> bool {
         self.eof && self.carry.is_empty()
     }
 
     /// Fills `text` with the next chunk. Returns `true` if the next line is longer than
-    /// `CHUNK` and is not a comment (`text` then holds the lines before it, and reading stops).
+    /// `chunk` and is not a comment (`text` then holds the lines before it, and reading stops).
     fn fill<R: Read>(&mut self, r: &mut R, text: &mut Vec<u8>) -> std::io::Result<bool> {
         text.clear();
         std::mem::swap(text, &mut self.carry);
         if self.discard {
             // `text` (the carry) is empty: skip to the end of the long comment line.
             loop {
-                if read_more(r, text, CHUNK)? == 0 {
+                if read_more(r, text, self.chunk)? == 0 {
                     self.eof = true;
                     self.discard = false;
                     return Ok(false);
@@ -185,8 +211,8 @@ impl Chunker {
                 text.clear();
             }
         }
-        while text.len() < CHUNK && !self.eof {
-            let want = CHUNK - text.len();
+        while text.len() < self.chunk && !self.eof {
+            let want = self.chunk - text.len();
             if read_more(r, text, want)? < want {
                 self.eof = true;
             }
@@ -201,7 +227,7 @@ impl Chunker {
                 Ok(false)
             }
             None if first_nonblank(text) == Some(b'%') => {
-                // One comment line of more than CHUNK bytes: keep it as "%\n" (still one
+                // One comment line of more than `chunk` bytes: keep it as "%\n" (still one
                 // line) and drop the rest of it on the next call.
                 text.clear();
                 text.extend_from_slice(b"%\n");
@@ -234,32 +260,17 @@ impl Chunker {
     }
 }
 
+/// `bytes` as "1 MiB" when a whole number of MiB, else "100 bytes".
+fn bytes_text(bytes: usize) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
 /// Appends up to `want` bytes from `r` to `buf`; fewer only at the end of the stream.
 fn read_more<R: Read>(r: &mut R, buf: &mut Vec<u8>, want: usize) -> std::io::Result<usize> {
     buf.reserve(want);
     r.by_ref().take(want as u64).read_to_end(buf)
-}
-
-/// Runs `parse` on every job on the current rayon pool (under `Par::Rayon`) while `main` runs
-/// on this thread; returns when all are done. Sequentially (jobs first) otherwise. (The
-/// writer uses it too, with nothing to do on the side.)
-pub(super) fn overlap<J: Send>(
-    par: Par,
-    jobs: &mut [J],
-    parse: &(impl Fn(&mut J) + Sync),
-    main: impl FnOnce(),
-) {
-    #[cfg(feature = "rayon")]
-    if par == Par::Rayon && par.threads() > 1 {
-        rayon::in_place_scope(|s| {
-            for job in jobs.iter_mut() {
-                s.spawn(move |_| parse(job));
-            }
-            main();
-        });
-        return;
-    }
-    let _ = par;
-    jobs.iter_mut().for_each(parse);
-    main();
 }

@@ -2,7 +2,7 @@
 //! lines, and the size line; the public types that describe them.
 
 use super::CHUNK;
-use super::parse::{first_nonblank, parse_u64, shown, tokens};
+use super::lex::{first_nonblank, parse_u64, shown, tokens};
 use crate::error::{Error, Result};
 use std::fmt;
 use std::io::BufRead;

@@ -114,21 +114,25 @@
 //! [`Error::Io`]: crate::Error::Io
 //! [`Error::Parse`]: crate::Error::Parse
 
-// One concept a file:
+// One concept a file, each depending only on those listed before it (no cycle):
+// - `lex`: bytes to tokens and numbers (the leaf).
 // - `header`: the public header types; banner and size line parsing.
-// - `reader`: `MtxReader` (open, look at the header, choose `Par`) and the one-call readers.
-// - `convert`: the data as COO triplets (then CSR) or as a dense matrix; symmetric expansion.
-// - `chunks`: the chunked, pipelined, parallel data-reading loop and its checks.
-// - `parse`: numbers and data lines, the fast paths and the precise errors.
+// - `triplets`: where entries go; the walk over a symmetric array file's triangle.
+// - `parse`: data lines of one chunk, the fast paths and the precise errors.
+// - `chunks`: the chunked, pipelined, parallel data-reading loop and its checks (free
+//   functions over any `Read`; threads through `crate::par::overlap`).
+// - `reader`: `MtxReader`, every method of it (open, header, `Par`, read as COO/CSR/dense),
+//   and the one-call readers.
 // - `write`: the atomic, parallel writers.
 
 mod chunks;
-mod convert;
 mod header;
+mod lex;
 mod parse;
 mod reader;
 #[cfg(test)]
 mod tests;
+mod triplets;
 mod write;
 
 pub use header::{MtxField, MtxFormat, MtxHeader, MtxSymmetry};

@@ -2,8 +2,8 @@
 //! through the public API in `tests/mtx.rs`.
 
 use super::MtxSymmetry;
-use super::convert::TrianglePos;
-use super::parse::{parse_integer, parse_u64};
+use super::lex::{parse_integer, parse_u64};
+use super::triplets::TrianglePos;
 use super::write::push_value;
 
 #[test]

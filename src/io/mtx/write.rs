@@ -2,10 +2,9 @@
 //! matrix; formatted in parallel blocks, written in order through a temporary file that is
 //! renamed over the destination only when complete.
 
-use super::chunks::overlap;
 use crate::error::{Error, Result};
 use crate::io::atomic::AtomicFile;
-use crate::par::Par;
+use crate::par::{Par, overlap};
 use crate::{Coo, CsrView, DenseView, Index, Layout, Scalar};
 use std::fmt::{Display, LowerExp};
 

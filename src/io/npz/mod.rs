@@ -101,7 +101,7 @@ use crate::{Coo, Csc, Csr, Index, MatVec, Par, Scalar};
 use member::index_as;
 use std::fmt;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// The sparse format an `.npz` file holds (its `format.npy`).
@@ -330,6 +330,45 @@ pub fn info(path: impl AsRef<Path>) -> Result<NpzInfo> {
 /// ```
 pub fn read<T: Scalar, I: Index>(path: impl AsRef<Path>) -> Result<NpzMatrix<T, I>> {
     let mut a = open_file(path.as_ref())?;
+    read_archive(&mut a)
+}
+
+/// Reads an `.npz` archive from any seekable reader, in the format it holds (as [`read`]):
+/// bytes received over a network or held in memory need no temporary file. `name` is what
+/// errors call the archive.
+///
+/// # Errors
+///
+/// As [`read`]; a failure of the reader itself (including its first seek, which measures the
+/// archive) is [`Error::Io`].
+///
+/// # Examples
+///
+/// ```
+/// use matvec::io::npz::{self, NpzMatrix};
+/// use matvec::Csr;
+///
+/// let path = std::env::temp_dir().join(format!("matvec-doc-npz-from-{}.npz", std::process::id()));
+/// npz::write_csr(&path, Csr::<f64>::identity(3).view())?;
+/// let bytes = std::fs::read(&path)?; // say, an upload
+/// let a = npz::read_from::<f64, u32, _>(std::io::Cursor::new(bytes), "upload.npz")?;
+/// assert_eq!(a.into_csr(), Csr::identity(3));
+///
+/// let err = npz::read_from::<f64, u32, _>(std::io::Cursor::new(b"PK".to_vec()), "upload.npz");
+/// assert!(err.unwrap_err().to_string().starts_with("upload.npz: not a valid .npz file"));
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_from<T: Scalar, I: Index, R: Read + Seek>(
+    mut reader: R,
+    name: impl AsRef<Path>,
+) -> Result<NpzMatrix<T, I>> {
+    let name = name.as_ref();
+    let len = reader
+        .seek(SeekFrom::End(0))
+        .and_then(|len| reader.seek(SeekFrom::Start(0)).map(|_| len))
+        .map_err(|e| Error::io(name, e))?;
+    let mut a = Archive::new(reader, len, name)?;
     read_archive(&mut a)
 }
 
