@@ -72,7 +72,7 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(4096);
     let mut c = Criterion::default().configure_from_args();
-    let dir = TempDir::new("density");
+    let dir = TempDir::new("bench-density");
     let x = common::vector(n, 0x5EED_0001);
     let mut y = vec![0.0; n];
     let mut y_ref = vec![0.0; n];

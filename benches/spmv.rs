@@ -227,7 +227,7 @@ fn sparse_group(c: &mut Criterion, name: &str, a: &Csr<f64>, threads: usize, ext
     let csc = a.to_csc();
     let coo = extras.then(|| coo_of(a));
     // The same CSR written as a stored scipy `.npz` and memory-mapped (zero-copy).
-    let dir = TempDir::new(&format!("{name}-npz"));
+    let dir = TempDir::new(&format!("bench-{name}-npz"));
     let mapped = extras.then(|| {
         let path = dir.path().join("a.npz");
         matvec::io::npz::write_csr(&path, a.view()).expect("cannot write the .npz");
@@ -403,7 +403,7 @@ fn dense_group(c: &mut Criterion, threads: usize) {
     // default budget (256 MiB), so products stream it block by block, releasing each block
     // after use; a 1 GiB budget keeps it mapped (nothing released: in-memory speed once the
     // page cache holds it).
-    let dir = TempDir::new("spmv");
+    let dir = TempDir::new("bench-spmv");
     let path = dir.path().join("dense_8192.npy");
     matvec::io::npy::write_dense(&path, a.view()).expect("cannot write the .npy file");
     // SAFETY: the file is private to this process (a fresh temporary directory) and nothing

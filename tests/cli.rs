@@ -5,8 +5,9 @@
 //! `cargo test` builds the examples before running tests; if the binaries are missing (a
 //! filtered build), the tests say so and pass.
 
-#[cfg(feature = "hdf5")]
 mod common;
+
+use common::TempDir;
 
 use matvec::io::npy::{NpyWriter, read_vector, write_dense, write_vector};
 use matvec::io::{mtx, npz};
@@ -27,13 +28,6 @@ fn example(name: &str) -> Option<PathBuf> {
         eprintln!("skipping: example binary {} not built", p.display());
         None
     }
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("matvec-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
 }
 
 fn fixtures() -> PathBuf {
@@ -129,7 +123,7 @@ fn check_tool_on(
 #[test]
 fn cli_matvec_gives_scipys_answer_on_every_fixture() {
     let Some(bin) = example("matvec") else { return };
-    let dir = temp_dir("fixtures");
+    let dir = TempDir::new("cli-fixtures");
     let mut checked = 0;
     for sub in ["mtx", "npz"] {
         for entry in std::fs::read_dir(fixtures().join(sub)).unwrap() {
@@ -158,7 +152,7 @@ fn cli_matvec_gives_scipys_answer_on_every_fixture() {
 #[test]
 fn cli_matvec_multiplies_npy_matrices_both_orders_and_dtypes() {
     let Some(bin) = example("matvec") else { return };
-    let dir = temp_dir("npy");
+    let dir = TempDir::new("cli-npy");
     let (r, c) = (37, 23);
     let dense: Vec<f64> = (0..r * c).map(|k| ((k * 7) % 11) as f64 - 5.0).collect();
     let col: Vec<f64> = (0..r * c).map(|k| dense[(k % r) * c + k / r]).collect();
@@ -178,7 +172,7 @@ fn cli_matvec_multiplies_npy_matrices_both_orders_and_dtypes() {
 #[test]
 fn cli_matvec_bad_inputs_give_one_error_line_status_2_and_no_output() {
     let Some(bin) = example("matvec") else { return };
-    let dir = temp_dir("bad");
+    let dir = TempDir::new("cli-bad");
     let a = dir.join("a.mtx");
     std::fs::write(
         &a,
@@ -359,7 +353,7 @@ fn cli_convert_round_trips_mtx_and_npz() {
     let (Some(conv), Some(mv)) = (example("convert"), example("matvec")) else {
         return;
     };
-    let dir = temp_dir("convert");
+    let dir = TempDir::new("cli-convert");
     let src = fixtures().join("mtx/coordinate_real_symmetric.mtx");
     let dense = read_vector(src.with_extension("npy")).unwrap().into_f64();
     let h = mtx::read_header(&src).unwrap();
@@ -406,7 +400,7 @@ fn cli_pagerank_top_nodes_match_dense_google_matrix() {
     let Some(bin) = example("pagerank") else {
         return;
     };
-    let dir = temp_dir("pagerank");
+    let dir = TempDir::new("cli-pagerank");
     let n = 12;
     // Edges i → (i·5 + 1) mod n and i → (i·7 + 3) mod n for even i; odd i > 6 are dangling.
     let mut coo = matvec::Coo::<f64>::new(n, n);
@@ -531,7 +525,7 @@ fn cli_pca_out_of_core_recovers_planted_spectrum() {
 #[test]
 fn cli_matvec_streams_raw_files() {
     let Some(bin) = example("matvec") else { return };
-    let dir = temp_dir("raw");
+    let dir = TempDir::new("cli-raw");
     let (r, c) = (29, 17);
     let dense: Vec<f64> = (0..r * c).map(|k| ((k * 5) % 13) as f64 - 6.0).collect();
     let col: Vec<f64> = (0..r * c).map(|k| dense[(k % r) * c + k / r]).collect();
@@ -600,7 +594,7 @@ fn cli_matvec_streams_hdf5_datasets() {
     let Some(py) = common::python_with("numpy, h5py") else {
         return;
     };
-    let dir = temp_dir("hdf5");
+    let dir = TempDir::new("cli-hdf5");
     let (r, c) = (120, 70);
     let script = format!(
         r#"

@@ -273,18 +273,34 @@ pub fn sum_usize(v: &[usize]) -> u64 {
     acc.iter().fold(tail, |s, &v| s.wrapping_add(v))
 }
 
-/// A directory under the system temporary directory, removed (with its contents) on drop:
-/// where the benches write the `.npy` files they memory-map.
+/// A fresh directory under the system temporary directory (`matvec-<tag>-<pid>`, emptied
+/// if a crashed run left it behind), removed with its contents on drop: where the benches
+/// write the files they map, and where every test writes its files. Dereferences to its
+/// [`Path`](std::path::Path), so `dir.join("a.npz")` names a file in it.
 pub struct TempDir(std::path::PathBuf);
 
 impl TempDir {
     pub fn new(tag: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("matvec-bench-{tag}-{}", std::process::id()));
+        let p = std::env::temp_dir().join(format!("matvec-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).expect("cannot create a temporary directory");
         TempDir(p)
     }
 
     pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TempDir {
+    fn as_ref(&self) -> &std::path::Path {
         &self.0
     }
 }

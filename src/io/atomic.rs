@@ -26,6 +26,16 @@ pub(crate) struct AtomicFile {
 impl AtomicFile {
     /// Creates the temporary file, exclusively, in `path`'s directory.
     pub(crate) fn create(path: &Path) -> Result<Self> {
+        // Refused before anything is written (the rename would fail only at the end).
+        if path.is_dir() {
+            return Err(Error::io(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    "is a directory: give the name of the file to write",
+                ),
+            ));
+        }
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),

@@ -7,5 +7,7 @@ mod dtype;
 pub mod mtx;
 pub mod npy;
 pub mod npz;
+mod open;
 
 pub use dtype::{Dtype, DtypeKind};
+pub(crate) use open::{open_file, open_input};

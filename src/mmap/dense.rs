@@ -101,8 +101,7 @@ impl<T: Scalar> MmapDense<T> {
     /// file and the byte, for anything wrong with its contents.
     pub unsafe fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        let (file, file_len) = crate::io::open_file(path)?;
         // SAFETY: forwarded to our caller (see `# Safety`): the file is not modified while
         // mapped. Mapping read-only never writes to the file.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;

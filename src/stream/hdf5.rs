@@ -90,6 +90,9 @@ impl<T: Scalar + hdf5::H5Type> StreamHdf5<T> {
     pub fn open(path: impl AsRef<Path>, name: &str) -> Result<Self> {
         let path = path.as_ref();
         let err = |msg: String| Error::format(path, None, msg);
+        // A directory or a FIFO is refused here with an error that says so (libhdf5 would
+        // say "unable to open file", or wait for a FIFO's writer).
+        drop(crate::io::open_file(path)?);
         let file = hdf5::File::open(path).map_err(|e| err(format!("cannot open as HDF5: {e}")))?;
         let ds = file.dataset(name).map_err(|e| {
             let names = file

@@ -4,7 +4,7 @@
 //! with an error saying so. Advice only changes speed, never results, so its failures are
 //! ignored.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::fs::File;
 use std::path::Path;
 
@@ -12,22 +12,18 @@ use std::path::Path;
 /// a multiple of every logical block size Linux file systems use.
 pub(crate) const DIRECT_ALIGN: usize = 4096;
 
-/// Opens `path` read-only; with `direct`, bypassing the page cache (`O_DIRECT`).
+/// Opens `path` read-only, refusing anything but a regular file (see `io::open_input`); with
+/// `direct`, bypassing the page cache (`O_DIRECT`).
 pub(crate) fn open(path: &Path, direct: bool) -> Result<File> {
     if !direct {
-        return File::open(path).map_err(|e| Error::io(path, e));
+        return Ok(crate::io::open_file(path)?.0);
     }
     #[cfg(target_os = "linux")]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECT)
-            .open(path)
-            .map_err(|e| Error::io(path, e))
+        Ok(crate::io::open_input(path, libc::O_DIRECT)?.0)
     }
     #[cfg(not(target_os = "linux"))]
-    Err(Error::io(
+    Err(crate::error::Error::io(
         path,
         std::io::Error::new(
             std::io::ErrorKind::Unsupported,

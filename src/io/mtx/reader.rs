@@ -78,8 +78,7 @@ impl MtxReader<BufReader<File>> {
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        let (file, len) = crate::io::open_file(path)?;
         let mut r = Self::new(BufReader::with_capacity(1 << 16, file), path)?;
         r.file_len = Some(len);
         Ok(r)

@@ -4,7 +4,6 @@
 use super::dict::{DictParser, describe_descr};
 use crate::Layout;
 use crate::error::{Error, Result};
-use std::fs::File;
 use std::path::Path;
 
 /// The magic string every `.npy` file starts with.
@@ -245,8 +244,7 @@ pub fn read_header(path: impl AsRef<Path>) -> Result<NpyHeader> {
     use std::io::Read;
     const MAX_HEADER: u64 = 1 << 20;
     let path = path.as_ref();
-    let mut f = File::open(path).map_err(|e| Error::io(path, e))?;
-    let file_len = f.metadata().map_err(|e| Error::io(path, e))?.len();
+    let (mut f, file_len) = crate::io::open_file(path)?;
     // The fixed part: magic, version and header length (`read_to_end` through `take`, so a
     // short read cannot cut it).
     let mut bytes = Vec::with_capacity(12);

@@ -59,7 +59,14 @@ impl NpyVector {
 /// `<f4`/`<f8` `.npy` file.
 pub fn read_vector(path: impl AsRef<Path>) -> Result<NpyVector> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = {
+        use std::io::Read;
+        let (mut f, len) = crate::io::open_file(path)?;
+        // The length is a hint, not a promise (the file may be growing): read to the end.
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        f.read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+        bytes
+    };
     let header = parse_header(&bytes, path)?;
     check_data_len(&header, bytes.len() as u64, path)?;
     if header.shape.len() != 1 {

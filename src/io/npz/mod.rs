@@ -469,7 +469,6 @@ fn expand<I: Index>(ptr: &[usize]) -> Vec<I> {
 }
 
 fn open_file(path: &Path) -> Result<Archive<BufReader<File>>> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let (file, len) = crate::io::open_file(path)?;
     Archive::new(BufReader::new(file), len, path)
 }

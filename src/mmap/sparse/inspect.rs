@@ -8,7 +8,6 @@ use crate::io::Dtype;
 use crate::io::npz::{self, Archive, Member, NpzFormat};
 use crate::{CscView, CsrView, Scalar};
 use memmap2::Mmap;
-use std::fs::File;
 use std::io::Cursor;
 use std::ops::Range;
 use std::path::Path;
@@ -32,7 +31,7 @@ pub(super) enum Attempt {
 ///
 /// As [`MmapCsr::open`].
 pub(super) unsafe fn map_file<T: Scalar, I: Index>(path: &Path) -> Result<(Mmap, Attempt)> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let (file, _) = crate::io::open_file(path)?;
     // SAFETY: forwarded to our caller (see `MmapCsr::open`'s `# Safety`): the file is not
     // modified or truncated while mapped. Mapping read-only never writes to the file.
     let map = unsafe { Mmap::map(&file) }.map_err(|e| Error::io(path, e))?;

@@ -2,15 +2,9 @@
 //! counting global allocator: a call with 5 iterations and one with 50 (tolerance 0, so
 //! neither stops early) allocate the same — nothing at all for cg, pcg, power iteration and
 //! PageRank, and only their fixed output vectors for Lanczos and randomized SVD.
-//!
-//! One `#[test]` only: the counter is process-wide, and the test harness would otherwise run
-//! other tests (which allocate) concurrently.
 
-mod common;
-mod counting;
-
-use common::{Rng, TempDir, poisson_2d};
-use counting::counted;
+use crate::common::{Rng, TempDir, poisson2d};
+use crate::counting::counted;
 use matvec::io::npy::write_dense;
 use matvec::solve::{
     CgWorkspace, Jacobi, LanczosWorkspace, Options, PageRankWorkspace, PowerWorkspace, Rsvd,
@@ -154,14 +148,13 @@ fn check_all(p: &Problems, par: Par) {
     }
 }
 
-#[test]
-fn solver_iterations_do_not_allocate() {
+pub(crate) fn solver_iterations_do_not_allocate() {
     // Large enough (n = 10 000 > one reduction leaf, products above the parallel threshold)
     // that the parallel kernels really split.
     let k = 100;
     let n = k * k;
-    let a = poisson_2d(k).into_csr();
-    let mut rng = Rng(7);
+    let a = poisson2d(k);
+    let mut rng = Rng::new(7);
     let b: Vec<f64> = (0..n).map(|_| rng.unit() - 0.5).collect();
     let jac = Jacobi::from_diagonal((0..n).map(|i| 4.0 + (i % 5) as f64).collect()).unwrap();
     let graph = {
@@ -180,7 +173,7 @@ fn solver_iterations_do_not_allocate() {
     let data: Vec<f64> = (0..m * c).map(|_| rng.unit() - 0.5).collect();
     let tall = Dense::try_new(m, c, Layout::ColMajor, data).unwrap();
     let dir = TempDir::new("solve-alloc");
-    let path = dir.path("tall.npy");
+    let path = dir.join("tall.npy");
     write_dense(&path, tall.view()).unwrap();
     // SAFETY: the file is private to this test and not modified while mapped.
     let tall_mmap = unsafe { MmapDense::<f64>::open(&path) }

@@ -1,13 +1,7 @@
 //! No heap allocation inside a product, proven with a counting global allocator.
-//!
-//! One `#[test]` only: the counter is process-wide, and the test harness would otherwise run
-//! other tests (which allocate) concurrently.
 
-mod common;
-mod counting;
-
-use common::Oracle;
-use counting::counted;
+use crate::common::Oracle;
+use crate::counting::counted;
 use matvec::stream::{StreamCsr, StreamDense};
 use matvec::{Coo, Csc, Csr, Dense, DenseView, Layout, MatVec, Par};
 
@@ -34,8 +28,7 @@ fn count(
     .0
 }
 
-#[test]
-fn all_types_products_do_not_allocate() {
+pub(crate) fn all_types_products_do_not_allocate() {
     // Large enough that the parallel kernels (gather, dense) really split.
     let m = Oracle::random(2000, 1500, 0.05, 42, false);
     let mut coo = Coo::<f64>::new(m.nrows, m.ncols);

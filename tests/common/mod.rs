@@ -1,17 +1,24 @@
-//! Shared helpers for the integration tests: a deterministic generator, a dense oracle and
-//! test matrices.
+//! Shared by every test binary (`mod common;`, or `#[path = "../common/mod.rs"]` from a
+//! binary's `main.rs`): the benches' generators (one SplitMix64, one Poisson builder, one
+//! temporary directory that cleans up: `benches/common/mod.rs`), a dense oracle, the Python
+//! helpers, and bit-for-bit product comparisons.
 #![allow(dead_code)]
 
-/// SplitMix64: deterministic, dependency-free.
-pub struct Rng(pub u64);
+#[path = "../../benches/common/mod.rs"]
+mod generators;
+
+#[allow(unused_imports)] // not every test binary uses every one
+pub use generators::{SplitMix64, TempDir, poisson2d};
+
+/// The benches' SplitMix64 with the draws the tests use.
+pub struct Rng(SplitMix64);
 
 impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(SplitMix64::new(seed))
+    }
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
     /// Uniform in `0..n`.
     pub fn below(&mut self, n: usize) -> usize {
@@ -19,7 +26,7 @@ impl Rng {
     }
     /// Uniform in [0, 1).
     pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.next_f64()
     }
     /// A small nonzero integer in -4..=4 \ {0}, so sums stay exact in f32.
     pub fn small(&mut self) -> f64 {
@@ -40,7 +47,7 @@ impl Oracle {
     /// Random matrix with the given density; `empty_rows`/`empty_cols` force some rows and
     /// columns to be empty.
     pub fn random(nrows: usize, ncols: usize, density: f64, seed: u64, integers: bool) -> Self {
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let mut a = vec![vec![0.0; ncols]; nrows];
         for (i, row) in a.iter_mut().enumerate() {
             if i % 7 == 3 {
@@ -105,54 +112,6 @@ impl Oracle {
     }
 }
 
-/// The 5-point Laplacian on a `k × k` grid (4 on the diagonal, −1 for each grid neighbour):
-/// symmetric positive definite, `n = k²`.
-pub fn poisson_2d(k: usize) -> matvec::Coo<f64> {
-    let n = k * k;
-    let mut coo = matvec::Coo::<f64>::with_capacity(n, n, 5 * n);
-    for i in 0..k {
-        for j in 0..k {
-            let r = i * k + j;
-            coo.push(r, r, 4.0);
-            if i > 0 {
-                coo.push(r, r - k, -1.0);
-            }
-            if i + 1 < k {
-                coo.push(r, r + k, -1.0);
-            }
-            if j > 0 {
-                coo.push(r, r - 1, -1.0);
-            }
-            if j + 1 < k {
-                coo.push(r, r + 1, -1.0);
-            }
-        }
-    }
-    coo
-}
-
-/// A fresh directory for one test (`matvec-<name>-<pid>` under the system temp dir), removed
-/// on drop.
-pub struct TempDir(pub std::path::PathBuf);
-
-impl TempDir {
-    pub fn new(name: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("matvec-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    pub fn path(&self, f: &str) -> std::path::PathBuf {
-        self.0.join(f)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// The Python interpreter (`MATVEC_PYTHON`, default `python3`) if `import {modules}` works
 /// with it; otherwise prints why the calling test is skipped and returns `None` — or panics
 /// when `MATVEC_REQUIRE_PYTHON=1` (set by `scripts/test.sh` and so by CI, where a missing
@@ -177,8 +136,15 @@ pub fn python_with(modules: &str) -> Option<String> {
 
 /// Runs `py args…`, panicking with its output if it fails; returns its stdout.
 pub fn run_python(py: &str, args: &[&str]) -> String {
+    run_python_in(py, std::path::Path::new("."), args)
+}
+
+/// Runs `py args…` in the directory `dir` (a script given with `-c` then reads and writes
+/// files by their plain names), as [`run_python`].
+pub fn run_python_in(py: &str, dir: &std::path::Path, args: &[&str]) -> String {
     let out = std::process::Command::new(py)
         .args(args)
+        .current_dir(dir)
         .output()
         .expect("run python");
     assert!(
@@ -203,7 +169,7 @@ pub fn assert_same_products<T: matvec::Scalar>(
     seed: u64,
     what: &str,
 ) {
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     for transposed in [false, true] {
         let (nx, ny) = if transposed {
             (m.nrows(), m.ncols())

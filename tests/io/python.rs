@@ -5,37 +5,18 @@
 //! Needs `python3` with numpy (`pip install numpy`; CI installs it). Without them every test
 //! prints why it is skipped and passes. Set `MATVEC_PYTHON` to use another interpreter.
 
-mod common;
-
+use crate::common::{TempDir, run_python_in};
 use matvec::io::npy::{NpyVector, read_vector, write_dense, write_vector};
 use matvec::{DenseView, Layout, MatVec, MmapDense, Par};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+
+/// Runs a Python script in `dir`.
+fn run_script(py: &str, script: &str, dir: &Path) {
+    run_python_in(py, dir, &["-c", script]);
+}
 
 fn python() -> Option<String> {
-    common::python_with("numpy")
-}
-
-fn run_python(py: &str, script: &str, dir: &Path) {
-    let out = Command::new(py)
-        .arg("-c")
-        .arg(script)
-        .current_dir(dir)
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "python failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn temp_dir(name: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("matvec-numpy-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
+    crate::common::python_with("numpy")
 }
 
 /// Small integers, so every product is exact in f32 and f64.
@@ -46,7 +27,7 @@ fn entry(i: usize, j: usize) -> f64 {
 #[test]
 fn numpy_loads_our_npy_files() {
     let Some(py) = python() else { return };
-    let dir = temp_dir("reads-ours");
+    let dir = TempDir::new("numpy-reads-ours");
     let (r, c) = (37, 23);
     let rm: Vec<f64> = (0..r * c).map(|k| entry(k / c, k % c)).collect();
     let cm: Vec<f32> = (0..r * c).map(|k| entry(k % r, k / r) as f32).collect();
@@ -61,7 +42,7 @@ fn numpy_loads_our_npy_files() {
     )
     .unwrap();
     write_vector(dir.join("v.npy"), &[1.5f64, -2.0, 3.25]).unwrap();
-    run_python(
+    run_script(
         &py,
         &format!(
             r#"
@@ -86,9 +67,9 @@ assert v.dtype == np.float64 and v.shape == (3,) and list(v) == [1.5, -2.0, 3.25
 #[test]
 fn we_map_and_multiply_numpy_written_files() {
     let Some(py) = python() else { return };
-    let dir = temp_dir("reads-numpy");
+    let dir = TempDir::new("numpy-reads-numpy");
     let (r, c) = (41, 29);
-    run_python(
+    run_script(
         &py,
         &format!(
             r#"
@@ -172,11 +153,11 @@ np.save("xt.npy", xt)
 #[test]
 fn we_stream_numpy_written_npy_and_raw_files() {
     let Some(py) = python() else { return };
-    let dir = temp_dir("stream-numpy");
+    let dir = TempDir::new("numpy-stream-numpy");
     let (r, c) = (53, 31);
     // Entries in [-1, 1) with 20 significant bits: exact in f32, and products that numpy and
     // we sum in different orders agree within a tolerance.
-    run_python(
+    run_script(
         &py,
         &format!(
             r#"
@@ -273,12 +254,12 @@ m.flush()
 #[test]
 fn we_stream_h5py_written_datasets() {
     use matvec::stream::StreamHdf5;
-    let Some(py) = common::python_with("numpy, h5py") else {
+    let Some(py) = crate::common::python_with("numpy, h5py") else {
         return;
     };
-    let dir = temp_dir("h5py");
+    let dir = TempDir::new("numpy-h5py");
     let (r, c) = (203, 57);
-    run_python(
+    run_script(
         &py,
         &format!(
             r#"
@@ -312,16 +293,28 @@ with h5py.File("m.h5", "w") as f:
         let (mut got, mut want) = (vec![f64::NAN; r], vec![0.0; r]);
         a.mul_vec(1.0, &x, 0.0, &mut got, Par::Rayon);
         m.mul_vec(1.0, &x, 0.0, &mut want, Par::Seq);
-        assert_eq!(common::bits(&got), common::bits(&want), "{what}");
+        assert_eq!(
+            crate::common::bits(&got),
+            crate::common::bits(&want),
+            "{what}"
+        );
         let (mut got, mut want) = (vec![1.0; c], vec![1.0; c]);
         a.mul_vec_t(0.5, &xt, -1.0, &mut got, Par::Rayon);
         m.mul_vec_t(0.5, &xt, -1.0, &mut want, Par::Seq);
-        assert_eq!(common::bits(&got), common::bits(&want), "{what} transposed");
+        assert_eq!(
+            crate::common::bits(&got),
+            crate::common::bits(&want),
+            "{what} transposed"
+        );
         let xs: Vec<f64> = x.iter().chain(&x).map(|v| v * 0.5).collect();
         let (mut got, mut want) = (vec![0.0; 2 * r], vec![0.0; 2 * r]);
         a.mul_mat(1.0, &xs, 0.0, &mut got, Par::Rayon);
         m.mul_mat(1.0, &xs, 0.0, &mut want, Par::Seq);
-        assert_eq!(common::bits(&got), common::bits(&want), "{what} mul_mat");
+        assert_eq!(
+            crate::common::bits(&got),
+            crate::common::bits(&want),
+            "{what} mul_mat"
+        );
     };
     for (name, chunked) in [
         ("f8", false),
