@@ -6,6 +6,8 @@
 
 #[path = "../../benches/common/mod.rs"]
 mod generators;
+pub mod hostile;
+pub mod npz;
 
 #[allow(unused_imports)] // not every test binary uses every one
 pub use generators::{SplitMix64, TempDir, poisson2d};

@@ -162,12 +162,19 @@ impl fmt::Display for MtxHeader {
 enum LineRead {
     Eof,
     Line,
-    /// Longer than `CHUNK`: the buffer holds its first `CHUNK` bytes.
+    /// Longer than `CHUNK`: the buffer holds its first `CHUNK` bytes. Unless it is a comment
+    /// (which is then read to its end and dropped), the rest of it is left unread.
     TooLong,
 }
 
-/// Reads one line (without its `\n`) into `buf`, keeping at most `CHUNK` bytes of it.
-fn read_line<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> std::io::Result<LineRead> {
+/// Reads one line (without its `\n`) into `buf`, keeping at most `CHUNK` bytes of it. A
+/// longer line stops the read at once (a 2 GiB line costs 1 MiB, not 2 GiB of reading),
+/// unless `comments_may_be_long` and the line is a comment, which is skipped to its end.
+fn read_line<R: BufRead>(
+    r: &mut R,
+    buf: &mut Vec<u8>,
+    comments_may_be_long: bool,
+) -> std::io::Result<LineRead> {
     buf.clear();
     let (mut any, mut too_long) = (false, false);
     loop {
@@ -191,6 +198,9 @@ fn read_line<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> std::io::Result<LineRe
         let room = CHUNK.saturating_sub(buf.len());
         buf.extend_from_slice(&avail[..take.min(room)]);
         too_long |= take > room;
+        if too_long && !(comments_may_be_long && first_nonblank(buf) == Some(b'%')) {
+            return Ok(LineRead::TooLong);
+        }
         r.consume(take + usize::from(newline));
         if newline {
             return Ok(if too_long {
@@ -209,12 +219,24 @@ pub(super) fn read_header_lines<R: BufRead>(r: &mut R, path: &Path) -> Result<(M
     let mut buf = Vec::new();
     const EXPECTED: &str = "'%%MatrixMarket matrix <coordinate|array> \
                             <real|integer|pattern> <general|symmetric|skew-symmetric>'";
-    let first = read_line(r, &mut buf).map_err(|e| Error::io(path, e))?;
-    if matches!(first, LineRead::Eof) {
-        return Err(err(
-            1,
-            format!("empty file: expected the Matrix Market banner {EXPECTED}"),
-        ));
+    let first = read_line(r, &mut buf, false).map_err(|e| Error::io(path, e))?;
+    match first {
+        LineRead::Eof => {
+            return Err(err(
+                1,
+                format!("empty file: expected the Matrix Market banner {EXPECTED}"),
+            ));
+        }
+        LineRead::TooLong => {
+            return Err(err(
+                1,
+                format!(
+                    "line is longer than {} MiB: not the Matrix Market banner {EXPECTED}",
+                    CHUNK >> 20
+                ),
+            ));
+        }
+        LineRead::Line => {}
     }
     let words: Vec<String> = tokens(&buf)
         .map(|t| String::from_utf8_lossy(t).to_ascii_lowercase())
@@ -322,7 +344,7 @@ pub(super) fn read_header_lines<R: BufRead>(r: &mut R, path: &Path) -> Result<(M
     let mut line = 1u64;
     loop {
         line += 1;
-        match read_line(r, &mut buf).map_err(|e| Error::io(path, e))? {
+        match read_line(r, &mut buf, true).map_err(|e| Error::io(path, e))? {
             LineRead::Eof => {
                 return Err(err(line, "file ends before the size line".into()));
             }

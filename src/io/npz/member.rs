@@ -104,6 +104,32 @@ impl<R: Read + Seek> Archive<R> {
                 format!("not a valid .npz file (a zip archive): {e}"),
             ),
         })?;
+        // Which of two members of the same name a reader takes is up to the reader (the zip
+        // crate keeps the last); an archive that could mean two matrices is refused.
+        if zip.has_duplicate_names() {
+            return Err(Error::format(
+                path,
+                None,
+                "a member name appears more than once in the zip directory: \
+                 the archive is ambiguous",
+            ));
+        }
+        // Members are never extracted to paths, but a name with a path in it is no `.npz`
+        // that numpy or scipy writes: say so rather than ignore it.
+        if let Some(name) = zip
+            .file_names_raw()
+            .find(|n| n.contains(&b'/') || n.contains(&b'\\') || *n == b"..")
+        {
+            return Err(Error::format(
+                path,
+                None,
+                format!(
+                    "member '{}' is not a plain file name (an .npz holds members such as \
+                     data.npy, never paths)",
+                    String::from_utf8_lossy(name)
+                ),
+            ));
+        }
         Ok(Archive {
             zip,
             path: path.to_path_buf(),
