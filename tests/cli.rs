@@ -663,3 +663,88 @@ np.save("dense.npy", a.ravel())
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `convert a.npz a.npz` (and the same for `.mtx`) keeps the file: the output goes to a
+/// temporary name and replaces the input only when complete, so the input read is never
+/// truncated under the reader.
+#[test]
+fn cli_convert_onto_its_own_input_keeps_the_file() {
+    let Some(conv) = example("convert") else {
+        return;
+    };
+    let dir = TempDir::new("cli-same");
+    let src = fixtures().join("mtx/coordinate_real_general.mtx");
+    let want = mtx::read_csr::<f64, u32>(&src).unwrap();
+    let (a_mtx, a_npz) = (dir.join("a.mtx"), dir.join("a.npz"));
+    std::fs::copy(&src, &a_mtx).unwrap();
+    npz::write_csr(&a_npz, want.view()).unwrap();
+    for path in [&a_mtx, &a_npz] {
+        let out = Command::new(&conv).arg(path).arg(path).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(mtx::read_csr::<f64, u32>(&a_mtx).unwrap(), want);
+    assert_eq!(npz::read_csr::<f64, u32>(&a_npz).unwrap(), want);
+    let mut names: Vec<_> = std::fs::read_dir(&*dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a.mtx", "a.npz"], "no temporary file is left");
+}
+
+/// A write that fails half-way (the file-size limit of a child process, `ulimit -f`, with
+/// SIGXFSZ ignored so that `write` fails with EFBIG as on a full disk) leaves nothing under
+/// the final name, removes the temporary file, and leaves an existing file untouched.
+#[test]
+fn cli_convert_failing_half_way_leaves_no_partial_file() {
+    let Some(conv) = example("convert") else {
+        return;
+    };
+    let dir = TempDir::new("cli-efbig");
+    // A matrix whose .npz is about 2 MB; the limit is 64 KiB.
+    let n = 50_000usize;
+    let mut coo = matvec::Coo::<f64>::new(n, n);
+    for i in 0..n {
+        coo.push(i, (i * 7919) % n, i as f64 + 0.5);
+        coo.push(i, (i * 104_729) % n, -(i as f64));
+        coo.push(i, i, 4.0);
+    }
+    let src = dir.join("big.mtx");
+    mtx::write_coo(&src, &coo).unwrap();
+    let limited = |out: &Path| {
+        Command::new("bash")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"")
+            .arg(&conv)
+            .arg(&src)
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    // A new output: nothing is left under its name or as a temporary file.
+    let fresh = dir.join("fresh.npz");
+    let out = limited(&fresh);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: ") && err.lines().count() == 1 && err.contains("File too large"),
+        "{err}"
+    );
+    assert!(!fresh.exists());
+    // An existing output is left as it was.
+    let old = dir.join("old.npz");
+    std::fs::write(&old, b"the previous contents").unwrap();
+    let out = limited(&old);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read(&old).unwrap(), b"the previous contents");
+    let mut names: Vec<_> = std::fs::read_dir(&*dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["big.mtx", "old.npz"], "no temporary file is left");
+}

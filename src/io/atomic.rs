@@ -66,11 +66,6 @@ impl AtomicFile {
         &self.path
     }
 
-    /// The temporary name (where I/O errors happen).
-    pub(crate) fn tmp(&self) -> &Path {
-        &self.tmp
-    }
-
     /// The buffered writer.
     pub(crate) fn writer(&mut self) -> &mut BufWriter<File> {
         self.file
@@ -78,14 +73,15 @@ impl AtomicFile {
             .expect("the file is present until commit or drop")
     }
 
-    /// Writes all of `bytes`, naming the temporary file in errors.
+    /// Writes all of `bytes`. Errors name the destination (the name the caller gave, not
+    /// the temporary one, which is gone once the writer is dropped).
     pub(crate) fn write_all(&mut self, bytes: &[u8]) -> Result<()> {
-        let tmp: &Path = &self.tmp;
+        let path: &Path = &self.path;
         self.file
             .as_mut()
             .expect("the file is present until commit or drop")
             .write_all(bytes)
-            .map_err(|e| Error::io(tmp, e))
+            .map_err(|e| Error::io(path, e))
     }
 
     /// Flushes, syncs the data (so that a crash after the rename cannot leave a file with
@@ -98,8 +94,8 @@ impl AtomicFile {
             .expect("the file is present until commit or drop");
         let file = w
             .into_inner()
-            .map_err(|e| Error::io(&self.tmp, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&self.tmp, e))?;
+            .map_err(|e| Error::io(&self.path, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&self.path, e))?;
         drop(file);
         let AtomicFile { path, tmp, .. } = self;
         tmp.persist(&path).map_err(|e| Error::io(&path, e.error))?;

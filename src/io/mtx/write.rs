@@ -33,8 +33,7 @@ fn write_file(
     fmt: impl Fn(Range<usize>, &mut Vec<u8>) + Sync,
 ) -> Result<()> {
     let mut f = AtomicFile::create(path)?;
-    let tmp = f.tmp().to_path_buf();
-    let io = |e| Error::io(&tmp, e);
+    let io = |e| Error::io(path, e);
     let w = f.writer();
     writeln!(w, "%%MatrixMarket matrix {banner}").map_err(io)?;
     writeln!(w, "{size}").map_err(io)?;

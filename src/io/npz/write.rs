@@ -12,7 +12,7 @@ use crate::io::atomic::AtomicFile;
 use crate::io::npy::format_raw_header;
 use crate::{CscView, CsrView, Index, Scalar};
 
-use std::io::{Seek, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 use zip::result::ZipError;
 use zip::write::SimpleFileOptions;
@@ -115,12 +115,11 @@ struct Parts<'a, T, I> {
 
 fn write<T: Scalar, I: Index>(path: &Path, p: Parts<'_, T, I>) -> Result<()> {
     let mut out = AtomicFile::create(path)?;
-    let tmp = out.tmp().to_path_buf();
     let zerr = |e: ZipError| match e {
-        ZipError::Io(e) => Error::io(&tmp, e),
+        ZipError::Io(e) => Error::io(path, e),
         e => Error::format(path, None, format!("writing the zip archive: {e}")),
     };
-    let mut zip = ZipWriter::new(out.writer());
+    let mut zip = ZipWriter::new(Output::new(out.writer()));
     let (idx_descr, idx_width) = if I::NAME == "usize" {
         ("<i8", 8)
     } else if p.inner <= 1 << 31 {
@@ -165,6 +164,69 @@ fn write<T: Scalar, I: Index>(path: &Path, p: Parts<'_, T, I>) -> Result<()> {
     .map_err(zerr)?;
     zip.finish().map_err(zerr)?;
     out.commit()
+}
+
+/// The archive's output: the temporary file until a write fails, then nothing. The zip
+/// writer finalises an unfinished archive when dropped, and prints to stderr if it cannot;
+/// after a failure (a full disk) that would be a second write to a file that is about to be
+/// removed and a stray line in the caller's output. So the first error is returned, and
+/// from then on writes and seeks are accepted and discarded, with the position kept
+/// consistent. `AtomicFile` removes the temporary file.
+struct Output<W> {
+    inner: W,
+    failed: bool,
+    pos: u64,
+}
+
+impl<W: Write + Seek> Output<W> {
+    fn new(inner: W) -> Self {
+        Output {
+            inner,
+            failed: false,
+            pos: 0,
+        }
+    }
+
+    fn check<R>(&mut self, r: std::io::Result<R>) -> std::io::Result<R> {
+        self.failed |= r.is_err();
+        r
+    }
+}
+
+impl<W: Write + Seek> Write for Output<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = if self.failed {
+            buf.len()
+        } else {
+            let r = self.inner.write(buf);
+            self.check(r)?
+        };
+        self.pos += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.failed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.check(r)
+    }
+}
+
+impl<W: Write + Seek> Seek for Output<W> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        if !self.failed {
+            let r = self.inner.seek(to);
+            self.pos = self.check(r)?;
+            return Ok(self.pos);
+        }
+        // Discarding: only the position moves (the end is where the writing stopped).
+        self.pos = match to {
+            SeekFrom::Start(p) => p,
+            SeekFrom::Current(d) | SeekFrom::End(d) => self.pos.saturating_add_signed(d),
+        };
+        Ok(self.pos)
+    }
 }
 
 /// Adds member `name`: a stored `.npy` array of `descr` and `shape` (`width` bytes an
