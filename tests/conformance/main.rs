@@ -1,6 +1,8 @@
-//! One conformance suite, run for every matrix type, f32 and f64, u32 and usize indices,
-//! against a dense oracle (`common::Oracle`). Values are small integers, so every result is
-//! exact and compared with `==`.
+//! One conformance suite, run for every matrix type — in memory, memory-mapped and streamed
+//! from files — f32 and f64, u32 and usize indices, against a dense oracle
+//! (`common::Oracle`): single and block products, precisions, validation, zero-copy views of
+//! other crates' matrices, and concurrent products on shared matrices. Values are small
+//! integers, so every result is exact and compared with `==`.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -205,8 +207,10 @@ fn suite<T: Scalar, I: Index>() {
     check_all::<T, I>(&m, 5, &[(1.0, 0.0), (-2.0, 0.5)]);
 }
 
+mod concurrency;
 mod conversions;
 mod interop;
+mod out_of_core;
 mod pattern;
 mod products;
 mod validation;
