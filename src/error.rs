@@ -293,6 +293,27 @@ impl Error {
         }
     }
 
+    /// An I/O failure while doing `what` (such as "reading 4096 bytes at offset 8192"): the
+    /// message says both, and the chain of `source()`s ends at `e` itself, its kind and
+    /// `raw_os_error()` intact.
+    pub(crate) fn io_doing(
+        path: impl Into<PathBuf>,
+        what: impl Into<String>,
+        e: std::io::Error,
+    ) -> Self {
+        let kind = e.kind();
+        Error::io(
+            path,
+            std::io::Error::new(
+                kind,
+                IoContext {
+                    what: what.into(),
+                    source: e,
+                },
+            ),
+        )
+    }
+
     pub(crate) fn parse(path: impl Into<PathBuf>, line: u64, message: impl Into<String>) -> Self {
         Error::Parse {
             path: path.into(),
@@ -311,5 +332,25 @@ impl Error {
             offset,
             message: message.into(),
         }
+    }
+}
+
+/// What we were doing when an I/O operation failed, over the operating system's error (see
+/// [`Error::io_doing`]).
+#[derive(Debug)]
+struct IoContext {
+    what: String,
+    source: std::io::Error,
+}
+
+impl fmt::Display for IoContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.what, self.source)
+    }
+}
+
+impl std::error::Error for IoContext {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
     }
 }

@@ -265,13 +265,8 @@ impl Source {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     let at = from + done as u64;
-                    return Err(Error::io(
-                        &self.path,
-                        std::io::Error::new(
-                            e.kind(),
-                            format!("reading {} bytes at offset {at}: {e}", need - done),
-                        ),
-                    ));
+                    let what = format!("reading {} bytes at offset {at}", need - done);
+                    return Err(Error::io_doing(&self.path, what, e));
                 }
             }
         }

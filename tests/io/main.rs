@@ -9,6 +9,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod causes;
 mod hostile;
 mod mtx;
 mod npy;

@@ -50,7 +50,7 @@ pub(super) fn read_data<R: Read, T: Scalar, I: Index>(
     let mut to_parse = new_batch();
     chunker
         .fill_batch(reader, &mut to_parse)
-        .map_err(|e| Error::io(check.path, e))?;
+        .map_err(|e| Error::io_doing(check.path, "reading the data", e))?;
     let mut to_merge: Option<Batch<T, I>> = None;
     let mut spare = new_batch();
     let parse = |job: &mut Job<T, I>| {
@@ -73,7 +73,10 @@ pub(super) fn read_data<R: Read, T: Scalar, I: Index>(
             },
         );
         merged?;
-        read.map_err(|e| Error::io(check.path, e))?;
+        read.map_err(|e| {
+            let what = format!("reading the data beyond line {}", check.line);
+            Error::io_doing(check.path, what, e)
+        })?;
         // Rotate: parsed -> to merge, read -> to parse, merged -> spare.
         let parsed = std::mem::replace(&mut to_parse, spare);
         spare = to_merge.take().unwrap_or_else(new_batch);

@@ -178,7 +178,7 @@ impl<R: Read + Seek> Archive<R> {
         let path = self.path.clone();
         let file_len = self.file_len;
         let zerr = |e: ZipError| match e {
-            ZipError::Io(e) => Error::format(&path, None, format!("member '{name}': {e}")),
+            ZipError::Io(e) => member_error(&path, &format!("'{name}'"), e),
             ZipError::UnsupportedArchive(m) => {
                 Error::format(&path, None, format!("member '{name}': unsupported: {m}"))
             }
@@ -446,10 +446,7 @@ fn member_error(path: &Path, member: &str, e: std::io::Error) -> Error {
     if matches!(e.kind(), UnexpectedEof | InvalidData) {
         Error::format(path, None, format!("member {member}: {e}"))
     } else {
-        Error::io(
-            path,
-            std::io::Error::new(e.kind(), format!("reading member {member}: {e}")),
-        )
+        Error::io_doing(path, format!("reading member {member}"), e)
     }
 }
 

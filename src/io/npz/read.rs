@@ -289,60 +289,6 @@ fn canonicalise<T: Scalar, I: Index>(ptr: &mut [usize], idx: &mut Vec<I>, val: &
 
 #[cfg(test)]
 mod tests {
-    /// A reader that fails, as a disk would, on reads that reach bytes `fail_at..fail_at + 64`
-    /// (a bad sector inside a member's data).
-    struct Failing {
-        inner: std::io::Cursor<Vec<u8>>,
-        fail_at: u64,
-    }
-
-    impl std::io::Read for Failing {
-        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let pos = self.inner.position();
-            let end = pos + buf.len() as u64;
-            if pos < self.fail_at + 64 && end > self.fail_at {
-                return Err(std::io::Error::other("simulated device error"));
-            }
-            self.inner.read(buf)
-        }
-    }
-
-    impl std::io::Seek for Failing {
-        fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
-            self.inner.seek(to)
-        }
-    }
-
-    #[test]
-    fn npz_member_read_failures_are_io_errors_with_their_source() {
-        use crate::error::Error;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.npz");
-        let a = crate::Csr::<f64>::identity(2000);
-        super::super::write_csr(&path, a.view()).unwrap();
-        let bytes = std::fs::read(&path).unwrap();
-        // Fail inside the members' data (the values fill most of the file's middle).
-        let fail_at = bytes.len() as u64 / 2;
-        let len = bytes.len() as u64;
-        let reader = Failing {
-            inner: std::io::Cursor::new(bytes),
-            fail_at,
-        };
-        let mut archive = match Archive::new(reader, len, &path) {
-            Ok(a) => a,
-            Err(e) => panic!("{e:?}"),
-        };
-        let e = read_archive::<f64, u32, _>(&mut archive).unwrap_err();
-        let Error::Io { source, .. } = &e else {
-            panic!("expected an I/O error, got {e:?}")
-        };
-        assert!(
-            source.to_string().contains("simulated device error"),
-            "{source}"
-        );
-        assert!(std::error::Error::source(&e).is_some());
-    }
-
     use super::*;
     use crate::io::npz::member;
 
