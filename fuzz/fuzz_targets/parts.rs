@@ -72,7 +72,7 @@ fn run<I: Index>(b: &mut Bytes) {
 
 fuzz_target!(|data: &[u8]| {
     let mut b = Bytes::new(data);
-    if b.u8() % 2 == 0 {
+    if b.u8().is_multiple_of(2) {
         run::<u32>(&mut b);
     } else {
         run::<usize>(&mut b);

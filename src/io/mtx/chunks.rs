@@ -265,7 +265,7 @@ impl Chunker {
 
 /// `bytes` as "1 MiB" when a whole number of MiB, else "100 bytes".
 fn bytes_text(bytes: usize) -> String {
-    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else {
         format!("{bytes} bytes")
