@@ -56,6 +56,18 @@ pub(crate) fn hostile_inputs_allocate_little() {
             );
         }
     }
+    // Found by the mtx fuzz target: 9 entries in a 3708631204 x 5 matrix. As triplets it
+    // costs its entries; as CSR it would cost 8 bytes of offsets per row (30 GB, what the
+    // format needs: scipy pays it too), which the README says to check for untrusted files.
+    let text = "%%MatrixMarket matrix coordinate integer general\n3708631204 5 2\n1 1 7\n3708631204 5 -8\n";
+    let (bytes, coo) =
+        peak(|| mtx::MtxReader::new(text.as_bytes(), "rows.mtx")?.read_coo::<f64, u32>());
+    let coo = coo.expect("a valid file");
+    assert_eq!((coo.nrows(), coo.values()), (3708631204, &[7.0, -8.0][..]));
+    assert!(
+        bytes <= bound,
+        "huge row count: read_coo held {bytes} bytes"
+    );
     for (what, stream, _) in hostile::long_lines() {
         let (bytes, r) = peak(|| mtx::MtxReader::new(stream, "long.mtx")?.read_coo::<f64, u32>());
         assert!(r.is_err(), "{what}: accepted");
