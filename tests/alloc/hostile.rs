@@ -8,6 +8,9 @@ use crate::counting::peak;
 use matvec::io::{mtx, npy, npz};
 use matvec::stream::{StreamCsr, StreamDense};
 
+/// A reader of a file, returning whether it refused it.
+type Reader<'a> = Box<dyn Fn() -> bool + 'a>;
+
 pub(crate) fn hostile_inputs_allocate_little() {
     // Measured here: at most 1.6 MB (a 2 GiB banner line: its first MiB and the reader's
     // buffer); each file of the catalogue, 66 KB at most (the zip bomb: an inflate window).
@@ -17,7 +20,7 @@ pub(crate) fn hostile_inputs_allocate_little() {
         let path = dir.join(h.file);
         std::fs::write(&path, &h.bytes).unwrap();
         let p = path.as_path();
-        let readers: Vec<(&str, Box<dyn Fn() -> bool>)> = match h.file.rsplit('.').next() {
+        let readers: Vec<(&str, Reader)> = match h.file.rsplit('.').next() {
             Some("mtx") => vec![
                 (
                     "mtx::read_csr",

@@ -34,37 +34,29 @@ pub(crate) fn out_of_core(o: &Oracle, dir: &TempDir, tag: &str) -> Vec<(String, 
     npz::write_csc(file("a-csc.npz"), csr.to_csc().view()).unwrap();
     // Budgets of a few hundred bytes: many blocks even for these small matrices.
     let budget = 8 * (m + n) + 256;
-    // SAFETY (every `open` below): the files are this test's own and not modified while
+    // SAFETY: the files of the five `open`s are this test's own and not modified while
     // mapped.
+    let (dense_r, dense_c, dense32, mcsr, mcsc) = unsafe {
+        (
+            MmapDense::<f64>::open(file("r.npy")).unwrap(),
+            MmapDense::<f64>::open(file("c.npy")).unwrap(),
+            MmapDense::<f32>::open(file("r32.npy")).unwrap(),
+            MmapCsr::<f64, u32>::open(file("a.npz")).unwrap(),
+            MmapCsc::<f64, u32>::open(file("a-csc.npz")).unwrap(),
+        )
+    };
     let mut v: Vec<(String, Shared)> = vec![
         (
             "MmapDense row-major".into(),
-            Arc::new(
-                unsafe { MmapDense::<f64>::open(file("r.npy")) }
-                    .unwrap()
-                    .with_budget(budget),
-            ),
+            Arc::new(dense_r.with_budget(budget)),
         ),
         (
             "MmapDense col-major".into(),
-            Arc::new(
-                unsafe { MmapDense::<f64>::open(file("c.npy")) }
-                    .unwrap()
-                    .with_budget(budget),
-            ),
+            Arc::new(dense_c.with_budget(budget)),
         ),
-        (
-            "MmapDense f32".into(),
-            Arc::new(unsafe { MmapDense::<f32>::open(file("r32.npy")) }.unwrap()),
-        ),
-        (
-            "MmapCsr".into(),
-            Arc::new(unsafe { MmapCsr::<f64, u32>::open(file("a.npz")) }.unwrap()),
-        ),
-        (
-            "MmapCsc".into(),
-            Arc::new(unsafe { MmapCsc::<f64, u32>::open(file("a-csc.npz")) }.unwrap()),
-        ),
+        ("MmapDense f32".into(), Arc::new(dense32)),
+        ("MmapCsr".into(), Arc::new(mcsr)),
+        ("MmapCsc".into(), Arc::new(mcsc)),
     ];
     for (name, f) in [("row-major", "r.npy"), ("col-major", "c.npy")] {
         let a = StreamDense::<f64>::open(file(f)).unwrap();

@@ -6,7 +6,6 @@
 use matvec::io::mtx::MtxReader;
 use matvec::io::npz;
 use matvec::{Csr, Error};
-use std::error::Error as _;
 use std::io::{BufRead, Cursor, Read, Seek, SeekFrom};
 
 /// `bytes`, failing every read that touches byte `fail_at`.

@@ -241,7 +241,7 @@ fn mmap<T: Scalar>(
     budget: usize,
 ) -> MmapDense<T> {
     let d = dense::<T>(o, layout);
-    let path = dir.join(&format!("{name}-{layout:?}-{}.npy", T::NAME));
+    let path = dir.join(format!("{name}-{layout:?}-{}.npy", T::NAME));
     write_dense(&path, d.view()).unwrap();
     // SAFETY: the file is private to this test and not modified while mapped.
     unsafe { MmapDense::<T>::open(&path) }

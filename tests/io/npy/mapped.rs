@@ -53,7 +53,7 @@ fn npy_writer_is_atomic() {
     assert!(e.to_string().contains("only 3 of 6 elements"), "{e}");
     assert!(!path.exists());
     assert_eq!(
-        std::fs::read_dir(&dir.path()).unwrap().count(),
+        std::fs::read_dir(dir.path()).unwrap().count(),
         0,
         "temporary file left behind"
     );
@@ -64,7 +64,7 @@ fn npy_writer_is_atomic() {
     // While writing, the final name does not exist; dropping cleans up.
     assert!(!path.exists());
     drop(w);
-    assert_eq!(std::fs::read_dir(&dir.path()).unwrap().count(), 0);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     // Into a directory that does not exist: an Io error naming the path.
     let e = NpyWriter::<f32>::create(dir.join("no/such/dir/x.npy"), 1, 1, Layout::RowMajor)
         .err()
@@ -314,5 +314,5 @@ fn npy_writes_ignore_planted_symlinks_and_get_normal_permissions() {
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&out), mode(&sibling));
     // Nothing else was left: the 32 symlinks, the victim, the sibling and the output.
-    assert_eq!(std::fs::read_dir(&dir.path()).unwrap().count(), 32 + 3);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 32 + 3);
 }

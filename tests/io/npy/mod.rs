@@ -26,7 +26,7 @@ fn roundtrip<T: Scalar + Widen<f64>>(
         .map(|_| T::from_f64(rng.unit() * 2.0 - 1.0))
         .collect();
     let mem = DenseView::try_new(nrows, ncols, layout, &data).unwrap();
-    let path = dir.join(&format!("m-{nrows}x{ncols}-{layout:?}-{}.npy", T::NAME));
+    let path = dir.join(format!("m-{nrows}x{ncols}-{layout:?}-{}.npy", T::NAME));
     write_dense(&path, mem).unwrap();
     for &budget in budgets {
         let m = open::<T>(&path).unwrap().with_budget(budget);

@@ -52,7 +52,7 @@ fn stream_roundtrip<T: Scalar + Widen<f64>>(
         .map(|_| T::from_f64(rng.unit() * 2.0 - 1.0))
         .collect();
     let mem = DenseView::try_new(nrows, ncols, layout, &data).unwrap();
-    let path = dir.join(&format!("s-{nrows}x{ncols}-{layout:?}-{}.npy", T::NAME));
+    let path = dir.join(format!("s-{nrows}x{ncols}-{layout:?}-{}.npy", T::NAME));
     write_dense(&path, mem).unwrap();
     let slice = (if layout == Layout::RowMajor {
         ncols
@@ -158,7 +158,7 @@ fn stream_dense_direct_reads_match() {
         let mut rng = Rng::new(9);
         let data: Vec<f64> = (0..r * c).map(|_| rng.unit() - 0.5).collect();
         let mem = DenseView::try_new(r, c, layout, &data).unwrap();
-        let path = dir.join(&format!("d-{layout:?}.npy"));
+        let path = dir.join(format!("d-{layout:?}.npy"));
         write_dense(&path, mem).unwrap();
         let m = StreamDense::<f64>::open(&path)
             .unwrap()

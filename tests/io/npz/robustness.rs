@@ -115,7 +115,7 @@ fn npz_writer_leaves_no_temporary_files() {
     let p = dir.join("a.npz");
     npz::write_csr(&p, a.view()).unwrap();
     npz::write_csr(&p, a.view()).unwrap(); // over an existing file
-    let names: Vec<_> = std::fs::read_dir(&dir.path())
+    let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();

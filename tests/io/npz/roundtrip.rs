@@ -28,8 +28,8 @@ fn round_trip<T: Scalar, I: Index>(dir: &TempDir, o: &Oracle, seed: u64) {
     let a = coo.to_csr();
     let c = a.to_csc();
     let what = format!("{}x{} {} {}", o.nrows, o.ncols, T::NAME, I::NAME);
-    let pr = dir.join(&format!("r{seed}.npz"));
-    let pc = dir.join(&format!("c{seed}.npz"));
+    let pr = dir.join(format!("r{seed}.npz"));
+    let pc = dir.join(format!("c{seed}.npz"));
     npz::write_csr(&pr, a.view()).unwrap();
     npz::write_csc(&pc, c.view()).unwrap();
 

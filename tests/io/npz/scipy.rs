@@ -111,11 +111,11 @@ fn npz_fixtures_regenerate_with_scipy() {
             .collect::<Vec<_>>()
     };
     assert_eq!(
-        names(&dir.path()),
+        names(dir.path()),
         names(&fixtures_dir()),
         "the checked-in fixtures are stale"
     );
-    assert_eq!(check_fixtures(&dir.path()).0, 29);
+    assert_eq!(check_fixtures(dir.path()).0, 29);
 }
 
 #[test]
