@@ -688,12 +688,11 @@ fn cli_convert_onto_its_own_input_keeps_the_file() {
     }
     assert_eq!(mtx::read_csr::<f64, u32>(&a_mtx).unwrap(), want);
     assert_eq!(npz::read_csr::<f64, u32>(&a_npz).unwrap(), want);
-    let mut names: Vec<_> = std::fs::read_dir(&*dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["a.mtx", "a.npz"], "no temporary file is left");
+    assert_eq!(
+        common::file_names(&dir),
+        ["a.mtx", "a.npz"],
+        "no temporary file is left"
+    );
 }
 
 /// A write that fails half-way (the file-size limit of a child process, `ulimit -f`, with
@@ -741,10 +740,9 @@ fn cli_convert_failing_half_way_leaves_no_partial_file() {
     let out = limited(&old);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read(&old).unwrap(), b"the previous contents");
-    let mut names: Vec<_> = std::fs::read_dir(&*dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["big.mtx", "old.npz"], "no temporary file is left");
+    assert_eq!(
+        common::file_names(&dir),
+        ["big.mtx", "old.npz"],
+        "no temporary file is left"
+    );
 }

@@ -114,6 +114,17 @@ impl Oracle {
     }
 }
 
+/// The names of the files in `dir`, sorted: what a test that must leave nothing behind
+/// compares with the names it expects.
+pub fn file_names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// The Python interpreter (`MATVEC_PYTHON`, default `python3`) if `import {modules}` works
 /// with it; otherwise prints why the calling test is skipped and returns `None` — or panics
 /// when `MATVEC_REQUIRE_PYTHON=1` (set by `scripts/test.sh` and so by CI, where a missing
