@@ -39,7 +39,8 @@ pub(crate) fn open_input(path: &Path, #[allow(unused)] flags: i32) -> Result<(Fi
         std::io::Error::new(
             error_kind,
             format!(
-                "is {what}, not a regular file (matrix and vector files must be regular files)"
+                "is {what}, not a regular file (matrix and vector files must be regular \
+                 files; a Matrix Market stream can be read with MtxReader::new)"
             ),
         ),
     ))

@@ -85,8 +85,10 @@ impl<T: Scalar + hdf5::H5Type> StreamHdf5<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::Format`] naming the file and the dataset: not an HDF5 file, no such dataset,
-    /// not 2-D, not floats, or floats of the other size (the message says which type to use).
+    /// [`Error::Io`] if the file cannot be opened or is not a regular file (a directory, a
+    /// FIFO); [`Error::Format`] naming the file and the dataset: not an HDF5 file, no such
+    /// dataset, not 2-D, not floats, or floats of the other size (the message says which type
+    /// to use).
     pub fn open(path: impl AsRef<Path>, name: &str) -> Result<Self> {
         let path = path.as_ref();
         let err = |msg: String| Error::format(path, None, msg);
