@@ -332,14 +332,16 @@ fn stream_dense_concurrent_products_are_correct_and_reuse_buffers() {
             }
         })
     };
-    run(20);
-    let kept = m.heap_bytes();
-    run(20);
-    // Buffers are reused, not traded between the directions: the second round allocates
-    // nothing more, and what is kept stays within a budget per product in flight (two) and
-    // per walk of the file used (two directions).
-    assert_eq!(m.heap_bytes(), kept);
-    assert!(kept > 0 && kept <= 2 * 2 * (256 << 10), "{kept}");
+    // Buffers are reused, not traded between the directions: over 120 products what is kept
+    // stays within a budget per product in flight (two) and per walk of the file (two
+    // directions). (How many of those buffers exist depends on how the two threads happened
+    // to overlap, so the bound, not an exact count, is what holds; without the rayon feature
+    // this ran into a second round that found an overlap the first had not.)
+    for _ in 0..3 {
+        run(20);
+        let kept = m.heap_bytes();
+        assert!(kept > 0 && kept <= 2 * 2 * (256 << 10), "{kept}");
+    }
 }
 
 #[test]
