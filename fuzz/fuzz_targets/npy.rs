@@ -56,6 +56,9 @@ fuzz_target!(|data: &[u8]| {
                     }
                 }
                 (Err(_), Err(_)) => {}
+                // A map needs the data aligned to the value size; positioned reads do not
+                // (documented): the one difference allowed.
+                (Err(e), Ok(_)) if e.to_string().contains("it cannot be mapped") => {}
                 (m, s) => panic!(
                     "mapped and streamed opens disagree: {:?} vs {:?}",
                     m.err(),
