@@ -52,9 +52,12 @@ struct Args {
     /// Extra random vectors beyond k (more: a little more work, more accurate components).
     #[arg(long, default_value_t = 10)]
     oversample: usize,
-    /// Power iterations (each costs two more passes over the file).
-    #[arg(long, default_value_t = 2)]
-    power_iters: usize,
+    /// Stop when the residual max‖A·vᵢ − σᵢ·uᵢ‖/σ₁ is at most this.
+    #[arg(long, default_value_t = 1e-8)]
+    tol: f64,
+    /// At most this many power iterations (each costs two passes over the file).
+    #[arg(long, default_value_t = 20)]
+    max_iter: usize,
     /// Memory budget of the mapped file, e.g. 64MiB.
     #[arg(long, default_value = "64MiB", value_parser = parse_size)]
     budget: usize,
@@ -245,15 +248,18 @@ fn pca(args: &Args, path: &Path, synthetic: Option<&Synthetic>, par: Par) -> Res
     // Randomized SVD of the centered matrix, a progress bar over its power iterations.
     let settings = Rsvd {
         oversample: args.oversample,
-        power_iters: args.power_iters,
         ..Rsvd::default()
     };
-    let bar = support::iteration_bar("rsvd power iterations", args.power_iters);
+    let bar = support::iteration_bar("rsvd power iterations", args.max_iter);
     let mut on_progress = |p: &Progress<f64>| {
         bar.set_position(p.iteration as u64);
-        bar.set_message(format!("{:.2e} (change of ‖QᵀA‖)", p.residual));
+        bar.set_message(format!("residual {:.2e}", p.residual));
     };
-    let opts = Options::new().par(par).progress(&mut on_progress);
+    let opts = Options::new()
+        .tol(args.tol)
+        .max_iter(args.max_iter)
+        .par(par)
+        .progress(&mut on_progress);
     let mut ws = RsvdWorkspace::new();
     let t1 = Instant::now();
     let svd = rsvd(&centered, args.k, settings, opts, &mut ws).map_err(|e| e.to_string())?;
@@ -289,7 +295,7 @@ fn pca(args: &Args, path: &Path, synthetic: Option<&Synthetic>, par: Par) -> Res
         gb(passes - 1, t_svd),
         args.k,
         args.oversample,
-        args.power_iters,
+        svd.report.iterations,
         svd.report.products
     );
     println!(

@@ -270,6 +270,7 @@ fn run<T: Scalar>(
         let bnorm = norm(par, r);
         a.mul_vec(-T::ONE, x, T::ONE, r, par);
         report.products += 1;
+        report.passes += 1;
         let mut rr = dot(par, r, r);
         let mut rz = match m {
             None => {
@@ -291,6 +292,7 @@ fn run<T: Scalar>(
             let it = report.iterations + 1;
             a.mul_vec(T::ONE, p, T::ZERO, q, par);
             report.products += 1;
+            report.passes += 1;
             let pq = dot(par, p, q);
             if !pq.is_finite() {
                 return Err(nan(name, it));

@@ -61,6 +61,7 @@
 //! # Ok::<(), matvec::Error>(())
 //! ```
 
+mod block_orth;
 mod cg;
 mod lanczos;
 mod pagerank;
@@ -97,6 +98,10 @@ pub struct Report<T> {
     pub iterations: usize,
     /// Operator applications: each `mul_vec`, `mul_vec_t`, and each vector of a block product.
     pub products: usize,
+    /// Passes over the operator: each call of `mul_vec`, `mul_vec_t`, `mul_mat` or
+    /// `mul_mat_t`, so a block product of `b` vectors is one pass (and `b` products). For a
+    /// matrix streamed or mapped from disk, each pass reads the file once.
+    pub passes: usize,
     /// The final residual (each method's docs say which).
     pub residual: T,
     /// Whether the residual reached the tolerance.
@@ -136,6 +141,7 @@ impl<T: Scalar> Report<T> {
         Report {
             iterations: 0,
             products: 0,
+            passes: 0,
             residual: T::ZERO,
             converged,
         }

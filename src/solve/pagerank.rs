@@ -127,6 +127,7 @@ pub fn pagerank<T: Scalar>(
     y.fill(T::ONE);
     graph.mul_vec(T::ONE, y, T::ZERO, inv_out, par);
     report.products += 1;
+    report.passes += 1;
     for (i, d) in inv_out.iter_mut().enumerate() {
         if !(d.is_finite() && *d >= T::ZERO) {
             return Err(Error::solver(
@@ -199,6 +200,7 @@ pub fn pagerank<T: Scalar>(
             &|a, b| a + b,
         );
         report.products += 1;
+        report.passes += 1;
         report.iterations = it;
         report.residual = err;
         if !err.is_finite() {

@@ -104,6 +104,7 @@ pub fn power_iteration<T: Scalar>(
         let it = out.report.iterations + 1;
         a.mul_vec(T::ONE, cur, T::ZERO, next, par);
         out.report.products += 1;
+        out.report.passes += 1;
         // One pass for xᵀy and yᵀy.
         let (lambda, yy) = par::reduce(
             par,

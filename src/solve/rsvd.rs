@@ -1,4 +1,5 @@
-//! Randomized SVD (Halko, Martinsson & Tropp 2011) with power iterations, on block products.
+//! Randomized SVD (Halko, Martinsson & Tropp 2011) with power iterations until the residual
+//! meets the tolerance, on block products.
 
 use super::small::one_sided_svd;
 use super::vecops::{norm, orthogonalize, random_fill, scale};
@@ -8,12 +9,9 @@ use crate::{DenseView, Error, MatVec, Par, Result, Scalar};
 /// Settings of [`rsvd`] besides the stopping rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rsvd {
-    /// Extra random vectors beyond `k` (HMT's `p`; default 10): more cost a little more and
-    /// make the top `k` more accurate.
+    /// Extra random vectors beyond `k` (HMT's `p`; default 10): more cost a little more per
+    /// pass and make the top `k` converge in fewer passes.
     pub oversample: usize,
-    /// Power (subspace) iterations (HMT's `q`; default 2): each costs two more passes over
-    /// `A` and sharpens the answer when the singular values decay slowly.
-    pub power_iters: usize,
     /// Seed of the random test matrix (default fixed: runs are reproducible).
     pub seed: u64,
 }
@@ -22,7 +20,6 @@ impl Default for Rsvd {
     fn default() -> Self {
         Rsvd {
             oversample: 10,
-            power_iters: 2,
             seed: 0x5EED_5BD0,
         }
     }
@@ -39,17 +36,21 @@ pub struct Svd<T> {
     /// Right singular vectors, column-major `n × k` (vector `i` is `v[i*n..(i+1)*n]`); the
     /// vector of a singular value that is exactly 0 is left 0 (any unit vector would do).
     pub v: Vec<T>,
-    /// Power iterations, products, the largest `‖A·vᵢ − σᵢ·uᵢ‖ / σ₁`, and whether it is at
-    /// most the tolerance.
+    /// Power iterations, products, passes over `A`, the largest `‖A·vᵢ − σᵢ·uᵢ‖ / σ₁` (of
+    /// these triplets, measured), and whether it is at most the tolerance.
     pub report: Report<T>,
 }
 
-/// Temporaries of [`rsvd`]: `(m + n) × (k + oversample)` elements and small `l × l` matrices,
-/// allocated on the first call and reused by later calls of the same size.
+/// Temporaries of [`rsvd`]: `(2m + n) × (k + oversample)` elements and small `l × l`
+/// matrices, allocated on the first call and reused by later calls of the same size.
 #[derive(Clone, Debug, Default)]
 pub struct RsvdWorkspace<T> {
     y: Vec<T>,
+    y2: Vec<T>,
     z: Vec<T>,
+    av: Vec<T>,
+    cw: Vec<T>,
+    cr: Vec<T>,
     coef: Vec<T>,
     tmp: Vec<T>,
     r: Vec<f64>,
@@ -65,20 +66,26 @@ impl<T: Scalar> RsvdWorkspace<T> {
 }
 
 /// The top `k` singular triplets of the `m × n` operator `a` by randomized SVD
-/// (Halko–Martinsson–Tropp): a random `n × l` test matrix (`l = k + oversample`), `Y = A·Ω`,
-/// `power_iters` rounds of `Y ← A·Aᵀ·Y` with re-orthonormalization, then the SVD of the small
-/// projection `Qᵀ·A` (by QR and one-sided Jacobi, so small singular values keep their
-/// relative accuracy).
+/// (Halko–Martinsson–Tropp) with subspace iteration until the residual meets the tolerance.
 ///
-/// Every pass over `A` is one block product ([`MatVec::mul_mat`] or
-/// [`mul_mat_t`](MatVec::mul_mat_t)) of `l` vectors, so a memory-mapped matrix
-/// ([`MmapDense`](crate::MmapDense)) is read from disk `2·power_iters + 3` times in all,
-/// whatever `k` — this runs on `.npy` files larger than RAM under the mapping's memory
-/// budget. The last pass checks the answer: the report's residual is
-/// `maxᵢ ‖A·vᵢ − σᵢ·uᵢ‖ / σ₁` and `converged` says whether it is at most `opts.tol` (with a
-/// slowly decaying spectrum it may not be: raise `power_iters` or `oversample`). Progress
-/// is reported after each power iteration, with the relative change of `‖Qᵀ·A‖_F`.
-/// `opts.max_iter` is not used (the number of passes is fixed by `power_iters`).
+/// `l = k + oversample` random vectors `Ω` give `Q = orth(A·Ω)`; then each *power iteration*
+/// takes `Aᵀ·Q = Q_z·R` (QR), the SVD `R = U_R·Σ·Wᵀ` of the small factor (one-sided Jacobi,
+/// so small singular values keep their relative accuracy), and the triplets
+/// `uᵢ = Q·wᵢ`, `σᵢ`, `vᵢ = Q_z·u_{R,i}` (`A ≈ Q·Qᵀ·A`, HMT's answer), then `A·Q_z` — which
+/// is both the next iteration's `Y` and, with no extra pass, `A·vᵢ`: the residual
+/// `maxᵢ ‖A·vᵢ − σᵢ·uᵢ‖ / σ₁` of the triplets of that iteration, exactly (their other
+/// residual, `Aᵀ·uᵢ − σᵢ·vᵢ`, is zero by construction). The run stops when it is at most
+/// `opts.tol` (`converged`), or after `opts.max_iter` power iterations (default 20).
+///
+/// So a run of `i` power iterations makes `2i + 1` passes over `A`, each one block product
+/// ([`MatVec::mul_mat`] or [`mul_mat_t`](MatVec::mul_mat_t)) of `l` vectors, and returns
+/// HMT's answer with `q = i − 1` power iterations together with its measured residual: a
+/// memory-mapped matrix ([`MmapDense`](crate::MmapDense)) is read from disk `2i + 1` times
+/// whatever `k`, which runs on `.npy` files larger than RAM under the mapping's budget. The
+/// singular values' error is about the residual squared: the default tolerance (`√ε`)
+/// gives them to about `ε·σ₁`. A slowly decaying spectrum needs more iterations (raise
+/// `oversample` to need fewer); for HMT's fixed `q`, pass `tol(0.0).max_iter(q + 1)`.
+/// Progress is reported after each power iteration with its residual.
 ///
 /// # Errors
 ///
@@ -103,9 +110,10 @@ impl<T: Scalar> RsvdWorkspace<T> {
 ///         a.set(i, j, 3.0 * e * f + 1.0 * g * h);
 ///     }
 /// }
-/// let svd = rsvd(&a, 2, Rsvd::default(), Options::new().tol(1e-10), &mut RsvdWorkspace::new())?;
+/// let svd = rsvd(&a, 2, Rsvd::default(), Options::new(), &mut RsvdWorkspace::new())?;
 /// assert!((svd.s[0] - 3.0).abs() < 1e-12 && (svd.s[1] - 1.0).abs() < 1e-12);
 /// assert!(svd.report.converged);
+/// assert_eq!(svd.report.passes, 3); // exact rank: the first iteration's residual is 0
 /// # Ok::<(), matvec::Error>(())
 /// ```
 pub fn rsvd<T: Scalar>(
@@ -126,10 +134,16 @@ pub fn rsvd<T: Scalar>(
         ));
     }
     let par = opts.par;
+    let tol = opts.tol.to_f64();
+    let max_iter = opts.max_iter.unwrap_or(20).max(1);
     let l = k.saturating_add(settings.oversample).min(kmax);
     let RsvdWorkspace {
         y,
+        y2,
         z,
+        av,
+        cw,
+        cr,
         coef,
         tmp,
         r,
@@ -137,7 +151,11 @@ pub fn rsvd<T: Scalar>(
         order,
     } = ws;
     fit(y, m * l);
+    fit(y2, m * l);
     fit(z, n * l);
+    fit(av, m * k);
+    fit(cw, l * k);
+    fit(cr, l * k);
     fit(coef, l);
     fit(tmp, l);
     fit(r, l * l);
@@ -153,94 +171,84 @@ pub fn rsvd<T: Scalar>(
         )
     };
 
-    // Range finder: Y = A·Ω, orthonormalized.
+    // Range finder: Q = orth(A·Ω).
     random_fill(par, settings.seed, z);
     a.mul_mat(T::ONE, z, T::ZERO, y, par);
     report.products += l;
+    report.passes += 1;
     if !orthonormalize(par, y, m, l, coef, tmp, settings.seed ^ 1, None) {
         return Err(nan(1));
     }
-    let mut frob_old = 0.0f64;
-    for it in 1..=settings.power_iters {
-        a.mul_mat_t(T::ONE, y, T::ZERO, z, par);
-        let frob = norm(par, z).to_f64();
-        let seed = settings.seed ^ (2 * it as u64);
-        if !orthonormalize(par, z, n, l, coef, tmp, seed, None) {
-            return Err(nan(2 * it));
-        }
-        a.mul_mat(T::ONE, z, T::ZERO, y, par);
-        if !orthonormalize(par, y, m, l, coef, tmp, seed ^ 1, None) {
-            return Err(nan(2 * it + 1));
-        }
-        report.products += 2 * l;
-        report.iterations = it;
-        let change = if frob > 0.0 {
-            (frob - frob_old).abs() / frob
-        } else {
-            0.0
-        };
-        frob_old = frob;
-        opts.report(it, T::from_f64(change));
-    }
-    // Bᵀ = Aᵀ·Q = Q_z·R; R = U_r·Σ·Wᵀ; so A ≈ (Q·W)·Σ·(Q_z·U_r)ᵀ.
-    a.mul_mat_t(T::ONE, y, T::ZERO, z, par);
-    report.products += l;
-    if !orthonormalize(par, z, n, l, coef, tmp, settings.seed ^ 0xFF, Some(r)) {
-        return Err(nan(2 * settings.power_iters + 2));
-    }
-    one_sided_svd(r, l, w);
-    let sigma = |j: usize| super::small::norm(&r[j * l..(j + 1) * l]);
-    if let Some(j) = (0..l).find(|&j| !sigma(j).is_finite()) {
-        return Err(Error::solver(
-            NAME,
-            format!(
-                "singular value {j} of the projected problem is {}: the operator holds NaN or \
-                 infinity, or overflows",
-                sigma(j)
-            ),
-        ));
-    }
-    order.clear();
-    order.extend(0..l);
-    order.sort_unstable_by(|&p, &q| sigma(q).total_cmp(&sigma(p)));
-
     let mut u = vec![T::ZERO; m * k];
-    let mut v = vec![T::ZERO; n * k];
     let mut s = vec![T::ZERO; k];
-    {
-        let qy = DenseView::col_major(m, l, &y[..]).expect("m*l elements");
-        let qz = DenseView::col_major(n, l, &z[..]).expect("n*l elements");
+    loop {
+        let it = report.iterations + 1;
+        let seed = settings.seed ^ (2 * it as u64);
+        // Aᵀ·Q = Q_z·R; R = U_R·Σ·Wᵀ.
+        a.mul_mat_t(T::ONE, y, T::ZERO, z, par);
+        report.passes += 1;
+        if !orthonormalize(par, z, n, l, coef, tmp, seed, Some(r)) {
+            return Err(nan(report.passes));
+        }
+        one_sided_svd(r, l, w);
+        let sigma = |j: usize| super::small::norm(&r[j * l..(j + 1) * l]);
+        if let Some(j) = (0..l).find(|&j| !sigma(j).is_finite()) {
+            return Err(Error::solver(
+                NAME,
+                format!(
+                    "singular value {j} of the projected problem is {}: the operator holds \
+                     NaN or infinity, or overflows",
+                    sigma(j)
+                ),
+            ));
+        }
+        order.clear();
+        order.extend(0..l);
+        order.sort_unstable_by(|&p, &q| sigma(q).total_cmp(&sigma(p)));
+        // Coefficients of u = Q·W and v = Q_z·U_R of the k best.
         for (c, &j) in order[..k].iter().enumerate() {
             let sj = sigma(j);
             s[c] = T::from_f64(sj);
-            for (i, cf) in coef.iter_mut().enumerate() {
-                *cf = T::from_f64(w[j * l + i]);
+            for i in 0..l {
+                cw[c * l + i] = T::from_f64(w[j * l + i]);
+                cr[c * l + i] = T::from_f64(if sj > 0.0 { r[j * l + i] / sj } else { 0.0 });
             }
-            qy.mul_vec(T::ONE, coef, T::ZERO, &mut u[c * m..(c + 1) * m], par);
-            for (i, cf) in coef.iter_mut().enumerate() {
-                *cf = T::from_f64(if sj > 0.0 { r[j * l + i] / sj } else { 0.0 });
+        }
+        // Y' = A·Q_z: the next iteration's Y and, as Y'·U_R, A·V.
+        a.mul_mat(T::ONE, z, T::ZERO, y2, par);
+        report.products += 2 * l;
+        report.passes += 1;
+        report.iterations = it;
+        let qy = DenseView::col_major(m, l, &y[..]).expect("m*l elements");
+        qy.mul_mat(T::ONE, cw, T::ZERO, &mut u, par);
+        let ay = DenseView::col_major(m, l, &y2[..]).expect("m*l elements");
+        ay.mul_mat(T::ONE, cr, T::ZERO, av, par);
+        let s1 = s[0].to_f64();
+        let mut worst = 0.0f64;
+        for c in 0..k {
+            let col = &mut av[c * m..(c + 1) * m];
+            super::vecops::axpy(par, -s[c], &u[c * m..(c + 1) * m], col);
+            let rc = norm(par, col).to_f64();
+            let q = if s1 > 0.0 { rc / s1 } else { rc };
+            if !q.is_finite() {
+                return Err(nan(report.passes));
             }
-            qz.mul_vec(T::ONE, coef, T::ZERO, &mut v[c * n..(c + 1) * n], par);
+            worst = worst.max(q);
+        }
+        report.residual = T::from_f64(worst);
+        report.converged = worst <= tol;
+        opts.report(it, report.residual);
+        if report.converged || it >= max_iter {
+            break;
+        }
+        std::mem::swap(y, y2);
+        if !orthonormalize(par, y, m, l, coef, tmp, seed ^ 1, None) {
+            return Err(nan(report.passes));
         }
     }
-    // Check: ‖A·vᵢ − σᵢ·uᵢ‖ / σ₁, with A·V into y's storage.
-    let av = &mut y[..m * k];
-    a.mul_mat(T::ONE, &v, T::ZERO, av, par);
-    report.products += k;
-    let s1 = s[0].to_f64();
-    let mut worst = 0.0f64;
-    for c in 0..k {
-        let col = &mut av[c * m..(c + 1) * m];
-        super::vecops::axpy(par, -s[c], &u[c * m..(c + 1) * m], col);
-        let rc = norm(par, col).to_f64();
-        let q = if s1 > 0.0 { rc / s1 } else { rc };
-        if !q.is_finite() {
-            return Err(nan(2 * settings.power_iters + 3));
-        }
-        worst = worst.max(q);
-    }
-    report.residual = T::from_f64(worst);
-    report.converged = worst <= opts.tol.to_f64();
+    let mut v = vec![T::ZERO; n * k];
+    let qz = DenseView::col_major(n, l, &z[..]).expect("n*l elements");
+    qz.mul_mat(T::ONE, cr, T::ZERO, &mut v, par);
     Ok(Svd { u, s, v, report })
 }
 

@@ -130,11 +130,8 @@ fn check_all(p: &Problems, par: Par) {
         ("rsvd mmap", &p.tall_mmap as &dyn MatVec<f64>),
     ] {
         let (f, m) = few_and_many(what, par, 1, 6, |q| {
-            let settings = Rsvd {
-                power_iters: q,
-                ..Rsvd::default()
-            };
-            let s = rsvd(op, 4, settings, Options::new().tol(0.0).par(par), &mut ws).unwrap();
+            let opts = Options::new().tol(0.0).max_iter(q).par(par);
+            let s = rsvd(op, 4, Rsvd::default(), opts, &mut ws).unwrap();
             assert_eq!(s.report.iterations, q);
         });
         assert_eq!(

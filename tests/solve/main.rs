@@ -400,6 +400,7 @@ mod block;
 mod cg;
 mod edge_cases;
 mod lanczos;
+mod multiplicity;
 mod pagerank;
 mod power;
 mod rsvd;
