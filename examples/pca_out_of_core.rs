@@ -56,7 +56,7 @@ struct Args {
     #[arg(long, default_value_t = 1e-8)]
     tol: f64,
     /// At most this many power iterations (each costs two passes over the file).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 50)]
     max_iter: usize,
     /// Memory budget of the mapped file, e.g. 64MiB.
     #[arg(long, default_value = "64MiB", value_parser = parse_size)]

@@ -132,10 +132,16 @@ impl<T: Scalar> CgWorkspace<T> {
 /// Solves `A·x = b` for symmetric positive definite `A` by conjugate gradients, starting from
 /// the `x` given and leaving the solution in it.
 ///
-/// Stops when the relative residual `‖b − A·x‖ / ‖b‖` (the recursively updated one, as scipy's
-/// `cg` does) is at most `opts.tol`, or after `opts.max_iter` iterations (default `10·n`, as
-/// scipy). One product and three fused, parallel vector passes an iteration; `b = 0` gives
-/// `x = 0` at once.
+/// Stops when the relative residual `‖b − A·x‖ / ‖b‖` is at most `opts.tol`, or after
+/// `opts.max_iter` iterations (default `10·n`, as scipy). The iterations update the residual
+/// recursively (as scipy's `cg`), which can drift from the true one in finite precision; so
+/// when the recursive residual meets the tolerance, the true residual is recomputed with one
+/// more product, and only if it meets the tolerance too does the run stop — otherwise the
+/// recursive residual is replaced by the true one (van der Vorst & Ye's residual
+/// replacement) and the iterations go on. `converged` therefore means the true
+/// `‖b − A·x‖ / ‖b‖ ≤ tol` for the `x` returned, and the report's residual is that true
+/// residual (the recursive one for a run that stopped at `max_iter`). One product and three
+/// fused, parallel vector passes an iteration; `b = 0` gives `x = 0` at once.
 ///
 /// # Errors
 ///
@@ -368,6 +374,42 @@ fn run<T: Scalar>(
                 return Err(nan(name, it));
             }
             report.converged = report.residual <= tol;
+            if report.converged {
+                // Confirm with the true residual q = b/s − A·x/s (one more product); if the
+                // recursive one drifted, replace it by the true one and go on.
+                a.mul_vec(T::ONE, x, T::ZERO, q, par);
+                report.products += 1;
+                report.passes += 1;
+                let true_rr = par::reduce(
+                    par,
+                    (&mut q[..], b),
+                    &|(q, b): (&mut [T], &[T])| {
+                        let mut s = T::ZERO;
+                        for (qi, bi) in q.iter_mut().zip(b) {
+                            *qi = *bi * inv - *qi;
+                            s += *qi * *qi;
+                        }
+                        s
+                    },
+                    &|a, b| a + b,
+                );
+                report.residual = true_rr.sqrt() / bnorm;
+                if !report.residual.is_finite() {
+                    return Err(nan(name, it));
+                }
+                report.converged = report.residual <= tol;
+                if !report.converged {
+                    r.copy_from_slice(q);
+                    rr = true_rr;
+                    rz = match m {
+                        None => rr,
+                        Some(m) => {
+                            m.apply(r, z, par);
+                            dot(par, r, z)
+                        }
+                    };
+                }
+            }
             opts.report(it, report.residual);
         }
         Ok(())

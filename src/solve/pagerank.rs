@@ -42,6 +42,8 @@ impl<T: Scalar> PageRankWorkspace<T> {
 /// sum 1) and the PageRank vector (summing to 1) on exit. The residual is the L1 change of `x`
 /// in the last iteration; the run stops when it is at most `opts.tol` or after
 /// `opts.max_iter` iterations (default 1000; convergence is linear with ratio `d`).
+/// `converged` thus means that L1 change is at most `tol`, which bounds the L1 distance to
+/// the exact PageRank by `d/(1 − d)·tol` (the iteration contracts by `d` in L1).
 ///
 /// **Speed**: `mul_vec_t` is a parallel gather for [`Csc`](crate::Csc) and a sequential
 /// scatter for [`Csr`](crate::Csr); for a graph held as CSR, pass `a.to_csc()` (same matrix,

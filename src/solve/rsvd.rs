@@ -75,7 +75,7 @@ impl<T: Scalar> RsvdWorkspace<T> {
 /// is both the next iteration's `Y` and, with no extra pass, `A·vᵢ`: the residual
 /// `maxᵢ ‖A·vᵢ − σᵢ·uᵢ‖ / σ₁` of the triplets of that iteration, exactly (their other
 /// residual, `Aᵀ·uᵢ − σᵢ·vᵢ`, is zero by construction). The run stops when it is at most
-/// `opts.tol` (`converged`), or after `opts.max_iter` power iterations (default 20).
+/// `opts.tol` (`converged`), or after `opts.max_iter` power iterations (default 50).
 ///
 /// So a run of `i` power iterations makes `2i + 1` passes over `A`, each one block product
 /// ([`MatVec::mul_mat`] or [`mul_mat_t`](MatVec::mul_mat_t)) of `l` vectors, and returns
@@ -83,8 +83,10 @@ impl<T: Scalar> RsvdWorkspace<T> {
 /// memory-mapped matrix ([`MmapDense`](crate::MmapDense)) is read from disk `2i + 1` times
 /// whatever `k`, which runs on `.npy` files larger than RAM under the mapping's budget. The
 /// singular values' error is about the residual squared: the default tolerance (`√ε`)
-/// gives them to about `ε·σ₁`. A slowly decaying spectrum needs more iterations (raise
-/// `oversample` to need fewer); for HMT's fixed `q`, pass `tol(0.0).max_iter(q + 1)`.
+/// gives them to about `ε·σ₁`. Each iteration multiplies the residual by about
+/// `(σ_{l+1}/σ_k)²`, so a slowly decaying spectrum needs more of them (raise `oversample` to
+/// need fewer; the default cap reaches `√ε` for ratios up to about 0.83); for HMT's fixed `q`,
+/// pass `tol(0.0).max_iter(q + 1)`.
 /// Progress is reported after each power iteration with its residual.
 ///
 /// # Errors
@@ -135,7 +137,7 @@ pub fn rsvd<T: Scalar>(
     }
     let par = opts.par;
     let tol = opts.tol.to_f64();
-    let max_iter = opts.max_iter.unwrap_or(20).max(1);
+    let max_iter = opts.max_iter.unwrap_or(50).max(1);
     let l = k.saturating_add(settings.oversample).min(kmax);
     let RsvdWorkspace {
         y,

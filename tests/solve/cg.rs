@@ -22,14 +22,17 @@ fn cg_matches_dense_cholesky_solve_on_every_storage() {
                 assert!(rep.converged, "{ctx}");
                 assert!(rep.iterations >= 1 && rep.iterations <= n + 5, "{ctx}");
                 assert!(rep.residual <= tol, "{ctx}");
-                assert_eq!(rep.products, rep.iterations + 1, "{ctx}");
+                // The first residual, one product an iteration, and at least one check of
+                // the true residual at the end.
+                assert!(rep.products >= rep.iterations + 2, "{ctx}");
+                assert_eq!(rep.products, rep.passes, "{ctx}");
                 let err = rel_dist(&x, &want);
                 assert!(err < 1e-10, "{ctx}: error {err}");
                 // The true relative residual, computed here, agrees with the report.
                 let r = a.apply(false, -1.0, &x, 1.0, &b);
                 let true_res = norm(&r) / norm(&b);
                 assert!(
-                    true_res <= 2.0 * tol && (true_res - rep.residual).abs() <= tol,
+                    true_res <= tol && (true_res - rep.residual).abs() <= 1e-3 * tol,
                     "{ctx}: true residual {true_res}"
                 );
             }

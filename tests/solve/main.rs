@@ -399,6 +399,7 @@ mod bad_input;
 mod block;
 mod cg;
 mod edge_cases;
+mod flags;
 mod lanczos;
 mod multiplicity;
 mod pagerank;

@@ -5,7 +5,7 @@ use super::*;
 /// PageRank by plain power iteration on the explicitly formed `n × n` Google matrix
 /// `M = d·P + (1 − d)·1·vᵀ`, with `P` the row-normalized adjacency and dangling rows
 /// replaced by `vᵀ`: `x ← Mᵀ·x` until it stops changing.
-fn pagerank_dense(w: &Oracle, d: f64, pers: Option<&[f64]>) -> Vec<f64> {
+pub(crate) fn pagerank_dense(w: &Oracle, d: f64, pers: Option<&[f64]>) -> Vec<f64> {
     let n = w.nrows;
     let v: Vec<f64> = match pers {
         None => vec![1.0 / n as f64; n],

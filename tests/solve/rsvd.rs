@@ -3,7 +3,7 @@
 use super::*;
 
 /// `U[:, :n]·diag(σ)·Vᵀ` (`m ≥ n`) with Householder `U` (`m × m`) and `V` (`n × n`).
-fn with_singular_values(m: usize, sigma: &[f64], seed: u64) -> (Oracle, Oracle, Oracle) {
+pub(crate) fn with_singular_values(m: usize, sigma: &[f64], seed: u64) -> (Oracle, Oracle, Oracle) {
     let n = sigma.len();
     let u = householder(m, seed);
     let v = householder(n, seed + 1);
