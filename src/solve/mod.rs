@@ -4,22 +4,23 @@
 //! Every method takes the operator as `&dyn MatVec<T>` (so it runs unchanged on CSR, CSC,
 //! COO, dense, memory-mapped and user-defined operators), writes into buffers the caller
 //! owns, and keeps its temporaries in a *workspace* the caller may reuse: after the first call
-//! of a given size, iterations allocate nothing (`tests/solve_alloc.rs` proves it with a
+//! of a given size, iterations allocate nothing (`tests/alloc/solvers.rs` proves it with a
 //! counting allocator, under `Par::Seq` and inside a rayon pool's `install`; called from
 //! outside any pool, rayon's job queue itself allocates a block every 63 parallel calls or so,
-//! as for the products — see `tests/alloc.rs`).
+//! as for the products — see `tests/alloc/products.rs`).
 //!
 //! | function | problem | workspace |
 //! |---|---|---|
 //! | [`cg`], [`pcg`] with [`Jacobi`] | `A·x = b`, `A` symmetric positive definite | [`CgWorkspace`] |
 //! | [`power_iteration`] | dominant eigenpair | [`PowerWorkspace`] |
 //! | [`pagerank`] | PageRank of a weighted graph, without forming the Google matrix | [`PageRankWorkspace`] |
-//! | [`lanczos`] | a few extreme eigenpairs of a symmetric operator | [`LanczosWorkspace`] |
+//! | [`lanczos`] | a few extreme eigenpairs of a symmetric operator, repeated ones included | [`LanczosWorkspace`] |
 //! | [`rsvd`] | top-k singular triplets (Halko–Martinsson–Tropp) | [`RsvdWorkspace`] |
 //!
 //! Every method stops on [`Options`] (tolerance, iteration limit, [`Par`]), may report
 //! [`Progress`] to a callback after each iteration, and returns a [`Report`] (iterations,
-//! products, final residual, converged or not). Not converging within the limit is *not* an
+//! products, passes over the operator, final residual, converged or not; each method's docs
+//! say exactly which residual `converged` is measured on). Not converging within the limit is *not* an
 //! error — the report says so and the best answer so far is returned; input that cannot work
 //! (a non-square operator, wrong lengths, `k` out of range, NaN) is an [`Error::Solver`].
 //!

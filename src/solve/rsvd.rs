@@ -41,12 +41,11 @@ pub struct Svd<T> {
     pub report: Report<T>,
 }
 
-/// Temporaries of [`rsvd`]: `(2m + n) × (k + oversample)` elements and small `l × l`
+/// Temporaries of [`rsvd`]: `(m + n) × (k + oversample) + m × k` elements and small `l × l`
 /// matrices, allocated on the first call and reused by later calls of the same size.
 #[derive(Clone, Debug, Default)]
 pub struct RsvdWorkspace<T> {
     y: Vec<T>,
-    y2: Vec<T>,
     z: Vec<T>,
     av: Vec<T>,
     cw: Vec<T>,
@@ -141,7 +140,6 @@ pub fn rsvd<T: Scalar>(
     let l = k.saturating_add(settings.oversample).min(kmax);
     let RsvdWorkspace {
         y,
-        y2,
         z,
         av,
         cw,
@@ -153,7 +151,6 @@ pub fn rsvd<T: Scalar>(
         order,
     } = ws;
     fit(y, m * l);
-    fit(y2, m * l);
     fit(z, n * l);
     fit(av, m * k);
     fit(cw, l * k);
@@ -216,14 +213,15 @@ pub fn rsvd<T: Scalar>(
                 cr[c * l + i] = T::from_f64(if sj > 0.0 { r[j * l + i] / sj } else { 0.0 });
             }
         }
-        // Y' = A·Q_z: the next iteration's Y and, as Y'·U_R, A·V.
-        a.mul_mat(T::ONE, z, T::ZERO, y2, par);
+        // U = Q·W, the last use of Q; then Y = A·Q_z over it: the next iteration's Y and,
+        // as Y·U_R, A·V.
+        let qy = DenseView::col_major(m, l, &y[..]).expect("m*l elements");
+        qy.mul_mat(T::ONE, cw, T::ZERO, &mut u, par);
+        a.mul_mat(T::ONE, z, T::ZERO, y, par);
         report.products += 2 * l;
         report.passes += 1;
         report.iterations = it;
-        let qy = DenseView::col_major(m, l, &y[..]).expect("m*l elements");
-        qy.mul_mat(T::ONE, cw, T::ZERO, &mut u, par);
-        let ay = DenseView::col_major(m, l, &y2[..]).expect("m*l elements");
+        let ay = DenseView::col_major(m, l, &y[..]).expect("m*l elements");
         ay.mul_mat(T::ONE, cr, T::ZERO, av, par);
         let s1 = s[0].to_f64();
         let mut worst = 0.0f64;
@@ -243,7 +241,6 @@ pub fn rsvd<T: Scalar>(
         if report.converged || it >= max_iter {
             break;
         }
-        std::mem::swap(y, y2);
         if !orthonormalize(par, y, m, l, coef, tmp, seed ^ 1, None) {
             return Err(nan(report.passes));
         }
