@@ -132,9 +132,9 @@ impl<T: Scalar> LanczosWorkspace<T> {
 /// The default tolerance (`√ε`) gives eigenvalues to about `ε·‖A‖` (their error is about the
 /// residual squared over the gap), which is how the tests match scipy's `eigsh` to 1e-8.
 ///
-/// Cost: the verification adds one search for the largest eigenvalue of the deflated
-/// operator (often as long as the first search, see the README's figures), plus a search per
-/// round of missed eigenvalues. Each step costs one product per vector and `O(n·j)` work
+/// Cost: the verification adds at least one search, for the extreme eigenpair of the
+/// deflated operator (as long as the gap there makes it), plus one per round of missed
+/// eigenvalues. Each step costs one product per vector and `O(n·j)` work
 /// against the `j` basis vectors so far, in parallel dense kernels; the report counts
 /// restart cycles (`iterations`), products, and passes over `a`. The start vectors are
 /// pseudo-random (deterministic), so runs are reproducible and bit-identical for every
