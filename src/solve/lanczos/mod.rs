@@ -328,10 +328,9 @@ pub fn lanczos<T: Scalar>(
         let (entering, certified) = loop {
             cycle(&mut kr, &mut report, seed)?;
             hnorm = hnorm.max(kr.hnorm());
-            let scan = scan(&kr, xvals, merged, |r| {
-                rel(kr.residual(r), kr.value(r), hnorm)
-            });
-            let (entering, certified, pending) = scan(tol, hnorm * eps13);
+            let rel_r = |r: usize| rel(kr.residual(r), kr.value(r), hnorm);
+            let (entering, certified, pending) =
+                scan(&kr, xvals, merged, rel_r, tol, hnorm * eps13);
             opts.report(report.iterations, T::from_f64(pending));
             if certified || report.iterations >= max_cycles {
                 break (entering, certified);
@@ -411,7 +410,9 @@ impl Sizes {
         let b = block.unwrap_or(1).clamp(1, n);
         let up = |x: usize| x.div_ceil(b) * b;
         let min = up(k + 1) + 2 * b; // the verification keeps k + 1; two block steps a cycle
-        let m = up(basis.unwrap_or((2 * k + 2).max(20) + 10 * (b - 1)).max(min));
+        // Bounded by n first, so that a huge request cannot overflow `k + m + b`.
+        let default = (2 * k + 2).max(20).saturating_add(10 * (b - 1));
+        let m = up(basis.unwrap_or(default).min(n).max(min));
         if k + m + b > n {
             return Sizes {
                 b: 1,
@@ -460,42 +461,41 @@ fn worst_index(xvals: &[f64], which: Which) -> usize {
     })
 }
 
-/// The verification's test after a cycle, as a closure of `(tol, ε^⅓·‖H‖)` returning
+/// The verification's test after a cycle (`floor` is `ε^⅓·‖H‖`), returning
 /// `(entering, certified, pending)`: the leading active Ritz pairs that converged and lie
 /// beyond the `k`-th of the locked values merged with the ones before them, whether a
 /// converged pair that does not lie beyond follows them (the certificate), and the relative
 /// residual the test waits for (0 once certified).
-fn scan<'s, T: Scalar>(
-    kr: &'s Krylov<'_, T>,
-    xvals: &'s [f64],
-    merged: &'s mut [f64],
-    rel: impl Fn(usize) -> f64 + 's,
-) -> impl FnOnce(f64, f64) -> (usize, bool, f64) + 's {
-    move |tol, floor| {
-        let k = xvals.len();
-        let mut entering = 0;
-        for r in 0..kr.m.min(k + 1) {
-            let res = rel(r);
-            if res > tol {
-                return (entering, false, res);
-            }
-            // The k-th best of the locked values and the r entering ones.
-            let cur = &mut merged[..k + r];
-            cur[..k].copy_from_slice(xvals);
-            for e in 0..r {
-                cur[k + e] = kr.value(e);
-            }
-            cur.sort_by(|&p, &q| rank(kr.which, p, q));
-            let kth = cur[k - 1];
-            let theta = kr.value(r);
-            if beyond(kr.which, theta, kth, tol * kth.abs().max(floor)) {
-                entering += 1;
-            } else {
-                return (entering, true, 0.0);
-            }
+fn scan<T: Scalar>(
+    kr: &Krylov<'_, T>,
+    xvals: &[f64],
+    merged: &mut [f64],
+    rel: impl Fn(usize) -> f64,
+    tol: f64,
+    floor: f64,
+) -> (usize, bool, f64) {
+    let k = xvals.len();
+    let mut entering = 0;
+    for r in 0..kr.m.min(k + 1) {
+        let res = rel(r);
+        if res > tol {
+            return (entering, false, res);
         }
-        (entering, false, 0.0)
+        // The k-th best of the locked values and the r entering ones.
+        let cur = &mut merged[..k + r];
+        cur[..k].copy_from_slice(xvals);
+        for e in 0..r {
+            cur[k + e] = kr.value(e);
+        }
+        cur.sort_by(|&p, &q| rank(kr.which, p, q));
+        let kth = cur[k - 1];
+        if beyond(kr.which, kr.value(r), kth, tol * kth.abs().max(floor)) {
+            entering += 1;
+        } else {
+            return (entering, true, 0.0);
+        }
     }
+    (entering, false, 0.0)
 }
 
 /// Refuses an operator that is measurably not symmetric, with two products of two
