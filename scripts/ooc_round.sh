@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 F=${1:-/work/big/a.npy}
-cargo build --release --example out_of_core --example matvec
+cargo build --release --example out_of_core && cargo build --release -p matvec-cli
 B=./target/release/examples/out_of_core
 A="--rows 16384 --cols 32768 --budget 64MiB --path $F --reuse --keep"
 [ -e "$F" ] || $B $A --reps 1
@@ -19,13 +19,13 @@ for round in 1 2; do
   echo "== warm round $round"
   cat "$F" > /dev/null; OPENBLAS_NUM_THREADS=2 python3 scripts/numpy_ooc.py "$F" --reps 3
   cat "$F" > /dev/null; fincore "$F" || true
-  /usr/bin/time -f "tool stream fresh process %e s, maxrss %M KiB" ./target/release/examples/matvec "$F" "$X" -o "$Y" --budget 64MiB
+  /usr/bin/time -f "tool stream fresh process %e s, maxrss %M KiB" ./target/release/matvec mul "$F" "$X" -o "$Y" --budget 64MiB
   cat "$F" > /dev/null; $B $A --reps 5 --pread --block 4
   cat "$F" > /dev/null; $B $A --reps 5 --engine mmap
 done
 echo "== cold"
 evict; /usr/bin/time -f "dd cold %e s" dd if="$F" of=/dev/null bs=16M 2>&1 | tail -1
-evict; /usr/bin/time -f "tool stream cold fresh process %e s, maxrss %M KiB" ./target/release/examples/matvec "$F" "$X" -o "$Y" --budget 64MiB
+evict; /usr/bin/time -f "tool stream cold fresh process %e s, maxrss %M KiB" ./target/release/matvec mul "$F" "$X" -o "$Y" --budget 64MiB
 $B $A --reps 1 --cold
 $B $A --reps 1 --cold --direct
 $B $A --reps 1 --cold --engine mmap

@@ -85,13 +85,14 @@ mod error;
 mod index;
 mod kernels;
 mod matvec;
-mod memory;
+
 mod par;
 mod pattern_csr;
 mod scalar;
 
 pub mod interop;
 pub mod io;
+pub mod memory;
 pub mod mmap;
 pub mod solve;
 pub mod stream;

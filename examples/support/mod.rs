@@ -9,45 +9,8 @@ use generators::rmat_edges;
 #[allow(unused_imports)] // each example uses a different subset
 pub use generators::{SplitMix64, poisson2d};
 
-/// Parses a size such as `64MiB`, `1.5GiB`, `4096`, `256k` (powers of 1024 either way).
-pub fn parse_size(s: &str) -> Result<usize, String> {
-    let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("invalid size '{s}': expected a number such as 64MiB"))?;
-    let mult = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 1u64,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        "t" | "tb" | "tib" => 1 << 40,
-        u => {
-            return Err(format!(
-                "invalid size '{s}': unknown unit '{u}' (use B, KiB, MiB, GiB or TiB)"
-            ));
-        }
-    };
-    let bytes = n * mult as f64;
-    if !(bytes.is_finite() && bytes >= 0.0 && bytes < usize::MAX as f64) {
-        return Err(format!("invalid size '{s}'"));
-    }
-    Ok(bytes as usize)
-}
-
-/// `1.5 GiB`-style rendering.
-pub fn fmt_bytes(b: usize) -> String {
-    let b = b as f64;
-    for (unit, scale) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
-        if b >= scale as f64 {
-            return format!("{:.1} {unit}", b / scale as f64);
-        }
-    }
-    format!("{b} B")
-}
+#[allow(unused_imports)] // each example uses a different subset
+pub use matvec::memory::{format_bytes as fmt_bytes, parse_size};
 
 fn status_kib(key: &str) -> Option<usize> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -1,83 +1,125 @@
-//! `matvec`: multiply a matrix file by a vector file.
-//!
-//! ```text
-//! matvec MATRIX X -o Y [--transpose] [--budget SIZE] [--direct] [--threads N]
-//!        [--shape ROWS,COLS --dtype f4|f8|>f4|>f8 [--offset BYTES] [--order C|F]]
-//! ```
-//!
-//! * MATRIX: Matrix Market (`.mtx`), scipy sparse (`.npz`: CSR and CSC files with stored
-//!   members are streamed block by block under `--budget`; compressed and COO files are
-//!   loaded into memory), numpy dense (`.npy`, C or
-//!   Fortran order, streamed from the file block by block under `--budget`), or, with
-//!   `--shape`, a raw file of elements with no header (`ndarray.tofile`, `np.memmap`, a
-//!   contiguous HDF5 dataset at its `--offset`), streamed the same way. `--direct` reads
-//!   dense files bypassing the page cache (O_DIRECT). HDF5 files (`.h5`, `.hdf5`, with the
-//!   `hdf5` feature) need `--dataset`: 2-D f4/f8 datasets, contiguous or chunked.
-//! * X and Y: 1-D `.npy` files. An `f32` matrix times an `f32` X is computed in `f32`; times
-//!   an `f64` X it is computed in `f64` (the matrix read as 4 bytes an entry, widened) and Y
-//!   is `f64`. `f64` matrices convert X to `f64`.
-//! * Any bad input prints one line `error: …` to stderr naming the file and the problem, exits
-//!   with status 2 and leaves no Y behind (Y is written to a temporary name and renamed). A
-//!   budget smaller than one row (column) of a dense file is raised to what one read needs.
-//!
-//! ```sh
-//! cargo run --release --example matvec -- A.mtx x.npy -o y.npy --transpose
-//! cargo run --release --example matvec -- A.f32 x.npy -o y.npy --shape 1000,100000 --dtype f4
-//! cargo run --release --features hdf5 --example matvec -- data.h5 x.npy -o y.npy --dataset /array
-//! ```
+//! A matrix file behind its products: which reader each format gets (streamed under the
+//! budget, mapped, or loaded), in which precisions, and the options that describe files
+//! without a self-describing header (raw binary) or with many matrices (HDF5).
 
-mod support;
-
-use clap::Parser;
-use matvec::io::npy::{self, NpyDtype, NpyVector};
+use clap::Args as ClapArgs;
+use matvec::io::npy::{self, NpyDtype};
 use matvec::io::{Dtype, mtx, npz};
 use matvec::mmap::open_or_load;
 use matvec::stream::{RawDense, StreamCsc, StreamCsr, StreamDense};
 use matvec::{Layout, MatVec, Par, Scalar, Widen};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::rc::Rc;
 
-#[derive(Parser, Debug)]
-#[command(
-    about = "y = A·x (or Aᵀ·x) for a matrix in .mtx, .npz, .npy or raw binary and vectors in .npy"
-)]
-struct Args {
-    /// The matrix: .mtx (Matrix Market), .npz (scipy sparse), .npy (dense), or a raw file
-    /// with --shape.
-    matrix: PathBuf,
-    /// The vector x: a 1-D .npy file.
-    x: PathBuf,
-    /// Where to write y (a 1-D .npy file).
-    #[arg(short = 'o', long = "output")]
-    y: PathBuf,
-    /// Multiply by the transpose: y = Aᵀ·x.
-    #[arg(long)]
-    transpose: bool,
-    /// Memory budget for a dense matrix streamed from its file, e.g. 64MiB.
-    #[arg(long, value_parser = support::parse_size)]
-    budget: Option<usize>,
-    /// Read a dense file bypassing the page cache (O_DIRECT, Linux).
-    #[arg(long)]
-    direct: bool,
-    /// The matrix is a raw file of ROWS x COLS elements with no header.
-    #[arg(long, value_parser = parse_shape)]
-    shape: Option<(usize, usize)>,
-    /// Element type of a raw file: f4 or f8, little-endian; >f4 or >f8 for big-endian.
-    #[arg(long, requires = "shape", value_parser = ["f4", "f8", "<f4", "<f8", ">f4", ">f8"])]
-    dtype: Option<String>,
-    /// Byte offset of the first element of a raw file.
-    #[arg(long, requires = "shape", default_value_t = 0)]
-    offset: u64,
-    /// Storage order of a raw file: C (row-major) or F (column-major).
-    #[arg(long, requires = "shape", default_value = "C", value_parser = ["C", "F", "c", "f"])]
-    order: String,
+/// Where a matrix is and, for files that do not say it themselves, how it is stored.
+#[derive(ClapArgs, Debug)]
+pub struct Source {
+    /// The matrix: .mtx (Matrix Market), .npz (scipy sparse), .npy (dense), .h5/.hdf5 with
+    /// --dataset, or a raw file with --shape and --dtype.
+    pub matrix: PathBuf,
     /// The dataset of an HDF5 matrix (.h5, .hdf5), e.g. /array (needs the `hdf5` feature).
     #[arg(long)]
-    dataset: Option<String>,
-    /// Threads (default: all cores).
+    pub dataset: Option<String>,
+    /// The matrix is a raw file of ROWS x COLS elements with no header.
+    #[arg(long, value_parser = parse_shape)]
+    pub shape: Option<(usize, usize)>,
+    /// Element type of a raw file: f4 or f8, little-endian; >f4 or >f8 for big-endian.
+    #[arg(long, requires = "shape", value_parser = ["f4", "f8", "<f4", "<f8", ">f4", ">f8"])]
+    pub dtype: Option<String>,
+    /// Byte offset of the first element of a raw file.
+    #[arg(long, requires = "shape", default_value_t = 0)]
+    pub offset: u64,
+    /// Storage order of a raw file: C (row-major) or F (column-major).
+    #[arg(long, requires = "shape", default_value = "C", value_parser = ["C", "F", "c", "f"])]
+    pub order: String,
+}
+
+/// How a file-backed matrix is read: the memory budget and direct I/O.
+#[derive(ClapArgs, Debug)]
+pub struct Reading {
+    /// Memory budget for a matrix streamed from its file, e.g. 64MiB (default: 256 MiB for
+    /// dense files, 64 MiB for sparse ones; raised to what one row or column needs).
+    #[arg(long, value_parser = matvec::memory::parse_size)]
+    pub budget: Option<usize>,
+    /// Read a dense file bypassing the page cache (O_DIRECT, Linux).
     #[arg(long)]
-    threads: Option<usize>,
+    pub direct: bool,
+}
+
+/// The file formats, by extension (or by `--shape` for raw files).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Format {
+    Mtx,
+    Npz,
+    Npy,
+    Hdf5,
+    Raw,
+}
+
+impl Source {
+    /// The format of the matrix file.
+    pub fn format(&self) -> Result<Format, String> {
+        if self.shape.is_some() {
+            return Ok(Format::Raw);
+        }
+        match extension(&self.matrix).as_deref() {
+            Some("mtx") => Ok(Format::Mtx),
+            Some("npy") => Ok(Format::Npy),
+            Some("npz") => Ok(Format::Npz),
+            Some("h5" | "hdf5") => Ok(Format::Hdf5),
+            _ => Err(format!(
+                "{}: unknown matrix format (expected .mtx, .npz, .npy, .h5 with --dataset, or \
+                 --shape and --dtype for a raw file)",
+                self.matrix.display()
+            )),
+        }
+    }
+
+    /// The raw file's description (`--shape`, `--dtype`, `--offset`, `--order`) and dtype.
+    pub fn raw(&self) -> Result<(RawDense, Dtype), String> {
+        let path = &self.matrix;
+        let (Some((rows, cols)), Some(dtype)) = (self.shape, self.dtype.as_deref()) else {
+            return Err(format!(
+                "{}: a raw file needs --dtype (f4 or f8) with --shape",
+                path.display()
+            ));
+        };
+        let layout = if self.order.eq_ignore_ascii_case("F") {
+            Layout::ColMajor
+        } else {
+            Layout::RowMajor
+        };
+        // clap allows only f4/f8 with an optional byte order; parse it as numpy would.
+        let spelled = if dtype.starts_with(['<', '>']) {
+            dtype.to_string()
+        } else {
+            format!("<{dtype}")
+        };
+        let dtype = Dtype::parse(&spelled).map_err(|what| format!("--dtype {spelled}: {what}"))?;
+        let spec = RawDense::new(rows, cols)
+            .layout(layout)
+            .offset(self.offset)
+            .big_endian(dtype.big_endian);
+        Ok((spec, dtype))
+    }
+
+    /// The HDF5 dataset named by `--dataset`.
+    #[cfg_attr(not(feature = "hdf5"), allow(dead_code))]
+    pub fn dataset(&self) -> Result<&str, String> {
+        self.dataset.as_deref().ok_or_else(|| {
+            format!(
+                "{}: an HDF5 file needs --dataset NAME",
+                self.matrix.display()
+            )
+        })
+    }
+}
+
+/// The lower-case extension of a path.
+pub fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
 }
 
 /// `ROWS,COLS`.
@@ -93,22 +135,15 @@ fn parse_shape(s: &str) -> Result<(usize, usize), String> {
     Ok((n(r)?, n(c)?))
 }
 
-fn main() -> ExitCode {
-    match support::parse_args::<Args>() {
-        Ok(args) => support::finish(run(&args)),
-        Err(code) => code,
-    }
-}
-
 /// A product `y = A·x` (or `Aᵀ·x` when the flag is set) that reports read errors.
-type Product<V> = Box<dyn Fn(&[V], &mut [V], bool) -> matvec::Result<()>>;
+pub type Product<V> = Box<dyn Fn(&[V], &mut [V], bool) -> matvec::Result<()>>;
 
 /// A matrix behind its products: `f64` vectors always, `f32` vectors when it is stored in
 /// `f32` (then the `f64` product widens its entries).
-struct Matrix {
-    shape: (usize, usize),
-    f64: Product<f64>,
-    f32: Option<Product<f32>>,
+pub struct Matrix {
+    pub shape: (usize, usize),
+    pub f64: Product<f64>,
+    pub f32: Option<Product<f32>>,
 }
 
 impl Matrix {
@@ -223,60 +258,15 @@ fn product<V: Scalar>(a: &dyn MatVec<V>, x: &[V], y: &mut [V], transpose: bool) 
     }
 }
 
-fn run(args: &Args) -> Result<(), String> {
-    if let Some(t) = args.threads {
-        if t == 0 {
-            return Err("--threads must be at least 1".into());
-        }
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build_global()
-            .map_err(|e| e.to_string())?;
-    }
-    let a = load(args)?;
-    let x = npy::read_vector(&args.x).map_err(|e| e.to_string())?;
-    match (x, &a.f32) {
-        (NpyVector::F32(x), Some(p)) => multiply(&a, p, x, args),
-        (x, _) => multiply(&a, &a.f64, x.into_f64(), args),
-    }
-}
-
-fn multiply<T: Scalar>(a: &Matrix, p: &Product<T>, x: Vec<T>, args: &Args) -> Result<(), String> {
-    let (r, c) = a.shape;
-    let (need, out) = if args.transpose { (r, c) } else { (c, r) };
-    if x.len() != need {
-        return Err(format!(
-            "{}: x has length {}, but {} is {r} x {c}, so {} needs length {need}",
-            args.x.display(),
-            x.len(),
-            args.matrix.display(),
-            if args.transpose { "Aᵀ·x" } else { "A·x" }
-        ));
-    }
-    let mut y = vec![T::ZERO; out];
-    p(&x, &mut y, args.transpose).map_err(|e| e.to_string())?;
-    npy::write_vector(&args.y, &y).map_err(|e| e.to_string())
-}
-
-fn load(args: &Args) -> Result<Matrix, String> {
-    let path = &args.matrix;
-    if let Some((rows, cols)) = args.shape {
-        return load_raw(args, rows, cols);
-    }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("mtx") => load_mtx(path),
-        Some("npy") => load_npy(args),
-        Some("npz") => load_npz(args),
-        Some("h5" | "hdf5") => load_hdf5(args),
-        _ => Err(format!(
-            "{}: unknown matrix format (expected .mtx, .npz, .npy, .h5 with --dataset, or \
-             --shape and --dtype for a raw file)",
-            path.display()
-        )),
+/// Opens the matrix for products: streamed under the budget where the format allows it
+/// (`.npy`, raw, HDF5, stored `.npz` CSR/CSC), mapped or loaded otherwise.
+pub fn load(src: &Source, how: &Reading) -> Result<Matrix, String> {
+    match src.format()? {
+        Format::Mtx => load_mtx(&src.matrix),
+        Format::Npy => load_npy(src, how),
+        Format::Npz => load_npz(src, how),
+        Format::Hdf5 => load_hdf5(src, how),
+        Format::Raw => load_raw(src, how),
     }
 }
 
@@ -292,16 +282,16 @@ fn load_mtx(path: &Path) -> Result<Matrix, String> {
 }
 
 /// Budget and direct reads, as the options say.
-fn configure<T: Scalar>(m: StreamDense<T>, args: &Args) -> Result<StreamDense<T>, String> {
-    let m = match args.budget {
+fn configure<T: Scalar>(m: StreamDense<T>, how: &Reading) -> Result<StreamDense<T>, String> {
+    let m = match how.budget {
         Some(b) => m.with_budget(b),
         None => m,
     };
-    m.with_direct(args.direct).map_err(|e| e.to_string())
+    m.with_direct(how.direct).map_err(|e| e.to_string())
 }
 
-fn load_npy(args: &Args) -> Result<Matrix, String> {
-    let path = &args.matrix;
+fn load_npy(src: &Source, how: &Reading) -> Result<Matrix, String> {
+    let path = &src.matrix;
     let dtype = npy::read_header(path)
         .map(|h| h.dtype)
         .map_err(|e| e.to_string())?;
@@ -309,64 +299,37 @@ fn load_npy(args: &Args) -> Result<Matrix, String> {
     Ok(match dtype {
         NpyDtype::F32 => Matrix::fallible_f32(configure(
             StreamDense::<f32>::open(path).map_err(err)?,
-            args,
+            how,
         )?),
         NpyDtype::F64 => Matrix::fallible(configure(
             StreamDense::<f64>::open(path).map_err(err)?,
-            args,
+            how,
         )?),
     })
 }
 
-fn load_raw(args: &Args, rows: usize, cols: usize) -> Result<Matrix, String> {
-    let path = &args.matrix;
-    let Some(dtype) = args.dtype.as_deref() else {
-        return Err(format!(
-            "{}: a raw file needs --dtype (f4 or f8) with --shape",
-            path.display()
-        ));
-    };
-    let layout = if args.order.eq_ignore_ascii_case("F") {
-        Layout::ColMajor
-    } else {
-        Layout::RowMajor
-    };
-    // clap allows only f4/f8 with an optional byte order; parse it as numpy would.
-    let spelled = if dtype.starts_with(['<', '>']) {
-        dtype.to_string()
-    } else {
-        format!("<{dtype}")
-    };
-    let dtype = Dtype::parse(&spelled).map_err(|what| format!("--dtype {spelled}: {what}"))?;
-    let spec = RawDense::new(rows, cols)
-        .layout(layout)
-        .offset(args.offset)
-        .big_endian(dtype.big_endian);
+fn load_raw(src: &Source, how: &Reading) -> Result<Matrix, String> {
+    let (spec, dtype) = src.raw()?;
+    let path = &src.matrix;
     let err = |e: matvec::Error| e.to_string();
     Ok(if dtype.size == 4 {
         Matrix::fallible_f32(configure(
             StreamDense::<f32>::open_raw(path, spec).map_err(err)?,
-            args,
+            how,
         )?)
     } else {
         Matrix::fallible(configure(
             StreamDense::<f64>::open_raw(path, spec).map_err(err)?,
-            args,
+            how,
         )?)
     })
 }
 
 #[cfg(feature = "hdf5")]
-fn load_hdf5(args: &Args) -> Result<Matrix, String> {
+fn load_hdf5(src: &Source, how: &Reading) -> Result<Matrix, String> {
     use matvec::stream::StreamHdf5;
-    let path = &args.matrix;
-    let Some(name) = args.dataset.as_deref() else {
-        return Err(format!(
-            "{}: an HDF5 file needs --dataset NAME",
-            path.display()
-        ));
-    };
-    let budget = args.budget.unwrap_or(matvec::stream::DEFAULT_BUDGET);
+    let (path, name) = (&src.matrix, src.dataset()?);
+    let budget = how.budget.unwrap_or(matvec::stream::DEFAULT_BUDGET);
     // Open as f64 first; the error for an f32 dataset says so.
     match StreamHdf5::<f64>::open(path, name) {
         Ok(m) => Ok(Matrix::fallible(m.with_budget(budget))),
@@ -379,24 +342,44 @@ fn load_hdf5(args: &Args) -> Result<Matrix, String> {
 }
 
 #[cfg(not(feature = "hdf5"))]
-fn load_hdf5(args: &Args) -> Result<Matrix, String> {
-    Err(format!(
-        "{}: this build reads no HDF5 files (build with --features hdf5, which needs libhdf5-dev)",
-        args.matrix.display()
-    ))
+fn load_hdf5(src: &Source, _: &Reading) -> Result<Matrix, String> {
+    Err(no_hdf5(&src.matrix))
 }
 
-fn load_npz(args: &Args) -> Result<Matrix, String> {
-    let path = &args.matrix;
+/// The error of a build without the `hdf5` feature.
+#[cfg(not(feature = "hdf5"))]
+pub fn no_hdf5(path: &Path) -> String {
+    format!(
+        "{}: this build reads no HDF5 files (install with `cargo install --path cli --features \
+         hdf5`, which needs libhdf5-dev)",
+        path.display()
+    )
+}
+
+/// Whether a `.npz` is streamed block by block: stored (not deflated) CSR or CSC members with
+/// float values. Compressed and COO files (and other value types) are loaded into memory,
+/// mapped when the file allows it (see `matvec::mmap::open_or_load`).
+pub fn npz_streams(info: &npz::NpzInfo) -> Result<(), &'static str> {
+    if info.compressed {
+        Err(
+            "its members are compressed (save_npz's default; write it with compressed=False or `matvec convert`)",
+        )
+    } else if info.format == npz::NpzFormat::Coo {
+        Err("COO files are read into memory (convert to CSR with `matvec convert`)")
+    } else if !info.data_dtype.is_float() {
+        Err("its values are not f4 or f8")
+    } else {
+        Ok(())
+    }
+}
+
+fn load_npz(src: &Source, how: &Reading) -> Result<Matrix, String> {
+    let path = &src.matrix;
     let info = npz::info(path).map_err(|e| e.to_string())?;
     let f32_data = info.data_dtype == Dtype::F4;
     let wide = info.index_dtype.size == 8;
-    let float = info.data_dtype.is_float();
-    // Stored CSR and CSC files are streamed under the budget; compressed and COO files (and
-    // other value types) are loaded into memory — mapped when the file allows it, see
-    // `matvec::mmap::open_or_load`.
-    if !info.compressed && float && info.format != npz::NpzFormat::Coo {
-        let budget = args.budget.unwrap_or(matvec::stream::DEFAULT_SPARSE_BUDGET);
+    if npz_streams(&info).is_ok() {
+        let budget = how.budget.unwrap_or(matvec::stream::DEFAULT_SPARSE_BUDGET);
         let err = |e: matvec::Error| e.to_string();
         return Ok(match (info.format, f32_data) {
             (npz::NpzFormat::Csr, false) => Matrix::fallible(
@@ -421,7 +404,8 @@ fn load_npz(args: &Args) -> Result<Matrix, String> {
             ),
         });
     }
-    // SAFETY: the file is only read; the user must not modify it while the tool runs.
+    // SAFETY (each block below): the file is only read; the tool's documentation says it
+    // must not be modified while the tool runs.
     Ok(match (f32_data, wide) {
         (true, false) => Matrix::infallible_f32(
             // SAFETY: see above.

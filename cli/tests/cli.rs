@@ -1,10 +1,8 @@
-//! The `matvec` and `convert` example binaries, run as a user would: scipy's answer on every
-//! fixture (Matrix Market and `.npz` files written by scipy, `.npy` files), and one clean
-//! `error: …` line, exit status 2 and no output file on every bad input.
-//!
-//! `cargo test` builds the examples before running tests; if the binaries are missing (a
-//! filtered build), the tests say so and pass.
+//! The `matvec` command, run as a user would: scipy's answer on every fixture (Matrix Market
+//! and `.npz` files written by scipy, `.npy` files), the conversions, what `info` reports,
+//! and one clean `error: …` line, exit status 2 and no output file on every bad input.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use common::TempDir;
@@ -16,27 +14,31 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn example(name: &str) -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let p = exe.parent()?.parent()?.join("examples").join(name);
-    if p.exists() {
-        Some(p)
-    } else if std::env::var("MATVEC_REQUIRE_PYTHON").is_ok_and(|v| v == "1") {
-        // CI (scripts/test.sh) runs everything: a missing binary is a failure there too.
-        panic!("example binary {} not built", p.display());
-    } else {
-        eprintln!("skipping: example binary {} not built", p.display());
-        None
+/// The binary under test, built by cargo for this package's tests.
+const BIN: &str = env!("CARGO_BIN_EXE_matvec");
+
+/// A subcommand of the `matvec` binary.
+#[derive(Clone, Copy)]
+struct Tool(&'static str);
+
+impl Tool {
+    const MUL: Tool = Tool("mul");
+    const CONVERT: Tool = Tool("convert");
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.arg(self.0);
+        c
     }
 }
 
 fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data")
 }
 
 /// Runs the tool; returns (status code, stderr).
-fn run(bin: &Path, args: &[&std::ffi::OsStr]) -> (i32, String) {
-    let out = Command::new(bin).args(args).output().unwrap();
+fn run(tool: &Tool, args: &[&std::ffi::OsStr]) -> (i32, String) {
+    let out = tool.command().args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -57,7 +59,7 @@ fn oracle(a: &[f64], r: usize, c: usize, x: &[f64], transpose: bool) -> Vec<f64>
 }
 
 fn check_tool_on(
-    bin: &Path,
+    bin: &Tool,
     dir: &Path,
     matrix: &Path,
     dense: &[f64],
@@ -122,7 +124,7 @@ fn check_tool_on(
 
 #[test]
 fn cli_matvec_gives_scipys_answer_on_every_fixture() {
-    let Some(bin) = example("matvec") else { return };
+    let bin = Tool::MUL;
     let dir = TempDir::new("cli-fixtures");
     let mut checked = 0;
     for sub in ["mtx", "npz"] {
@@ -151,7 +153,7 @@ fn cli_matvec_gives_scipys_answer_on_every_fixture() {
 
 #[test]
 fn cli_matvec_multiplies_npy_matrices_both_orders_and_dtypes() {
-    let Some(bin) = example("matvec") else { return };
+    let bin = Tool::MUL;
     let dir = TempDir::new("cli-npy");
     let (r, c) = (37, 23);
     let dense: Vec<f64> = (0..r * c).map(|k| ((k * 7) % 11) as f64 - 5.0).collect();
@@ -171,7 +173,7 @@ fn cli_matvec_multiplies_npy_matrices_both_orders_and_dtypes() {
 
 #[test]
 fn cli_matvec_bad_inputs_give_one_error_line_status_2_and_no_output() {
-    let Some(bin) = example("matvec") else { return };
+    let bin = Tool::MUL;
     let dir = TempDir::new("cli-bad");
     let a = dir.join("a.mtx");
     std::fs::write(
@@ -350,16 +352,14 @@ fn cli_matvec_bad_inputs_give_one_error_line_status_2_and_no_output() {
 
 #[test]
 fn cli_convert_round_trips_mtx_and_npz() {
-    let (Some(conv), Some(mv)) = (example("convert"), example("matvec")) else {
-        return;
-    };
+    let (conv, mv) = (Tool::CONVERT, Tool::MUL);
     let dir = TempDir::new("cli-convert");
     let src = fixtures().join("mtx/coordinate_real_symmetric.mtx");
     let dense = read_vector(src.with_extension("npy")).unwrap().into_f64();
     let h = mtx::read_header(&src).unwrap();
     let (npz_path, back) = (dir.join("a.npz"), dir.join("back.mtx"));
     for (from, to) in [(&src, &npz_path), (&npz_path, &back)] {
-        let out = Command::new(&conv).arg(from).arg(to).output().unwrap();
+        let out = conv.command().arg(from).arg(to).output().unwrap();
         assert!(
             out.status.success(),
             "{}",
@@ -377,11 +377,7 @@ fn cli_convert_round_trips_mtx_and_npz() {
     )
     .unwrap();
     let out_path = dir.join("out.npz");
-    let out = Command::new(&conv)
-        .arg(&bad)
-        .arg(&out_path)
-        .output()
-        .unwrap();
+    let out = conv.command().arg(&bad).arg(&out_path).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -392,139 +388,9 @@ fn cli_convert_round_trips_mtx_and_npz() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The `pagerank` example on a graph written to `.mtx`: its top nodes and scores against a
-/// dense power iteration on the explicit Google matrix (uniform teleportation and dangling
-/// rank, as the library documents), and one `error:` line with status 2 on a bad graph.
-#[test]
-fn cli_pagerank_top_nodes_match_dense_google_matrix() {
-    let Some(bin) = example("pagerank") else {
-        return;
-    };
-    let dir = TempDir::new("cli-pagerank");
-    let n = 12;
-    // Edges i → (i·5 + 1) mod n and i → (i·7 + 3) mod n for even i; odd i > 6 are dangling.
-    let mut coo = matvec::Coo::<f64>::new(n, n);
-    for i in 0..n {
-        if i % 2 == 1 && i > 6 {
-            continue;
-        }
-        coo.push(i, (i * 5 + 1) % n, 1.0);
-        if i % 2 == 0 {
-            coo.push(i, (i * 7 + 3) % n, 2.0);
-        }
-    }
-    let mut dense = vec![0.0; n * n];
-    for ((&i, &j), &v) in coo.rows().iter().zip(coo.cols()).zip(coo.values()) {
-        dense[i as usize * n + j as usize] += v;
-    }
-    let path = dir.join("graph.mtx");
-    mtx::write_coo(&path, &coo).unwrap();
-
-    // Dense reference: x ← d·Pᵀx + (d·dangling + 1 − d)/n.
-    let d = 0.85;
-    let mut x = vec![1.0 / n as f64; n];
-    for _ in 0..2000 {
-        let mut next = vec![0.0; n];
-        let mut dangling = 0.0;
-        for i in 0..n {
-            let out: f64 = dense[i * n..(i + 1) * n].iter().sum();
-            if out == 0.0 {
-                dangling += x[i];
-                continue;
-            }
-            for j in 0..n {
-                next[j] += d * x[i] * dense[i * n + j] / out;
-            }
-        }
-        for v in next.iter_mut() {
-            *v += (d * dangling + 1.0 - d) / n as f64;
-        }
-        x = next;
-    }
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| x[b].total_cmp(&x[a]));
-
-    let out = Command::new(&bin)
-        .args([path.as_os_str(), OsStr::new("--top"), OsStr::new("3")])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    // Rows of the table: "rank node score".
-    let rows: Vec<(usize, f64)> = stdout
-        .lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            match f.as_slice() {
-                [rank, node, score] if rank.parse::<usize>().is_ok() => {
-                    Some((node.parse().ok()?, score.parse().ok()?))
-                }
-                _ => None,
-            }
-        })
-        .collect();
-    assert_eq!(rows.len(), 3, "{stdout}");
-    for (k, (node, score)) in rows.iter().enumerate() {
-        assert_eq!(*node, order[k], "{stdout}\nreference {x:?}");
-        assert!((score - x[order[k]]).abs() < 1e-6 * x[order[k]], "{stdout}");
-    }
-
-    // A bad graph: not square.
-    let bad = dir.join("bad.mtx");
-    mtx::write_coo(&bad, &matvec::Coo::<f64>::new(3, 4)).unwrap();
-    let (code, err) = run(&bin, &[bad.as_os_str()]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.starts_with("error: ") && err.contains("square") && err.lines().count() == 1,
-        "{err}"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// The `pca_out_of_core` example on its synthetic data set (planted singular values) and on a
-/// missing file.
-#[test]
-fn cli_pca_out_of_core_recovers_planted_spectrum() {
-    let Some(bin) = example("pca_out_of_core") else {
-        return;
-    };
-    let args = [
-        "--rows", "3000", "--cols", "40", "--k", "5", "--budget", "256KiB",
-    ];
-    let out = Command::new(&bin).args(args).output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let line = stdout
-        .lines()
-        .find(|l| l.contains("largest relative error"))
-        .unwrap_or_else(|| panic!("{stdout}"));
-    let err: f64 = line
-        .split("planted ones ")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("{line}"));
-    assert!(err < 1e-8, "{line}");
-
-    let (code, err) = run(&bin, &[OsStr::new("/nonexistent/data.npy")]);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.starts_with("error: ") && err.lines().count() == 1,
-        "{err}"
-    );
-}
-
 #[test]
 fn cli_matvec_streams_raw_files() {
-    let Some(bin) = example("matvec") else { return };
+    let bin = Tool::MUL;
     let dir = TempDir::new("cli-raw");
     let (r, c) = (29, 17);
     let dense: Vec<f64> = (0..r * c).map(|k| ((k * 5) % 13) as f64 - 6.0).collect();
@@ -590,7 +456,7 @@ fn cli_matvec_streams_raw_files() {
 #[cfg(feature = "hdf5")]
 #[test]
 fn cli_matvec_streams_hdf5_datasets() {
-    let Some(bin) = example("matvec") else { return };
+    let bin = Tool::MUL;
     let Some(py) = common::python_with("numpy, h5py") else {
         return;
     };
@@ -669,9 +535,7 @@ np.save("dense.npy", a.ravel())
 /// truncated under the reader.
 #[test]
 fn cli_convert_onto_its_own_input_keeps_the_file() {
-    let Some(conv) = example("convert") else {
-        return;
-    };
+    let conv = Tool::CONVERT;
     let dir = TempDir::new("cli-same");
     let src = fixtures().join("mtx/coordinate_real_general.mtx");
     let want = mtx::read_csr::<f64, u32>(&src).unwrap();
@@ -679,7 +543,7 @@ fn cli_convert_onto_its_own_input_keeps_the_file() {
     std::fs::copy(&src, &a_mtx).unwrap();
     npz::write_csr(&a_npz, want.view()).unwrap();
     for path in [&a_mtx, &a_npz] {
-        let out = Command::new(&conv).arg(path).arg(path).output().unwrap();
+        let out = conv.command().arg(path).arg(path).output().unwrap();
         assert!(
             out.status.success(),
             "{}",
@@ -700,9 +564,6 @@ fn cli_convert_onto_its_own_input_keeps_the_file() {
 /// the final name, removes the temporary file, and leaves an existing file untouched.
 #[test]
 fn cli_convert_failing_half_way_leaves_no_partial_file() {
-    let Some(conv) = example("convert") else {
-        return;
-    };
     let dir = TempDir::new("cli-efbig");
     // A matrix whose .npz is about 2 MB; the limit is 64 KiB.
     let n = 50_000usize;
@@ -718,7 +579,8 @@ fn cli_convert_failing_half_way_leaves_no_partial_file() {
         Command::new("bash")
             .arg("-c")
             .arg("trap '' XFSZ; ulimit -f 64; exec \"$0\" \"$@\"")
-            .arg(&conv)
+            .arg(BIN)
+            .arg("convert")
             .arg(&src)
             .arg(out)
             .output()
@@ -744,5 +606,120 @@ fn cli_convert_failing_half_way_leaves_no_partial_file() {
         common::file_names(&dir),
         ["big.mtx", "old.npz"],
         "no temporary file is left"
+    );
+}
+
+/// Dense matrices: a `.npy` (f32, Fortran order) to a Matrix Market `array` file and back
+/// keeps every value; scipy's `array` fixtures convert to the `.npy` numpy wrote for them;
+/// a dense file asked to become a sparse `.npz` is refused with the reason.
+#[test]
+fn cli_convert_dense_npy_and_matrix_market_arrays() {
+    let conv = Tool::CONVERT;
+    let dir = TempDir::new("cli-dense");
+    let (r, c) = (5, 3);
+    let data: Vec<f32> = (0..r * c).map(|k| k as f32 * 0.25 - 1.0).collect();
+    let src = dir.join("a.npy");
+    write_dense(&src, DenseView::col_major(r, c, &data).unwrap()).unwrap();
+    let (m, back) = (dir.join("a.mtx"), dir.join("back.npy"));
+    for (from, to) in [(&src, &m), (&m, &back)] {
+        let out = conv.command().arg(from).arg(to).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let h = mtx::read_header(&m).unwrap();
+    assert_eq!((h.format, h.nrows, h.ncols), (mtx::MtxFormat::Array, r, c));
+    // SAFETY: the test's own file, not modified while mapped.
+    let got = unsafe { matvec::MmapDense::<f64>::open(&back) }.unwrap();
+    for i in 0..r {
+        for j in 0..c {
+            let want = data[j * r + i] as f64;
+            let k = match got.layout() {
+                Layout::RowMajor => i * c + j,
+                Layout::ColMajor => j * r + i,
+            };
+            assert_eq!(got.data()[k], want, "({i}, {j})");
+        }
+    }
+    for name in [
+        "array_real_general",
+        "array_integer_symmetric",
+        "array_real_skew-symmetric",
+    ] {
+        let fixture = fixtures().join("mtx").join(format!("{name}.mtx"));
+        let out_path = dir.join(format!("{name}.npy"));
+        let out = conv
+            .command()
+            .arg(&fixture)
+            .arg(&out_path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The fixture's .npy is numpy's dense matrix, flattened in C order.
+        let want = read_vector(fixture.with_extension("npy"))
+            .unwrap()
+            .into_f64();
+        // SAFETY: as above.
+        let got = unsafe { matvec::MmapDense::<f64>::open(&out_path) }.unwrap();
+        let (gr, gc) = (got.nrows(), got.ncols());
+        let flat: Vec<f64> = (0..gr)
+            .flat_map(|i| (0..gc).map(move |j| (i, j)))
+            .map(|(i, j)| match got.layout() {
+                Layout::RowMajor => got.data()[i * gc + j],
+                Layout::ColMajor => got.data()[j * gr + i],
+            })
+            .collect();
+        assert_eq!(flat, want, "{name}");
+    }
+    let refused = dir.join("dense.npz");
+    let (code, err) = run(&conv, &[m.as_os_str(), refused.as_os_str()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("dense") && err.lines().count() == 1, "{err}");
+    assert!(!refused.exists());
+}
+
+/// `--quiet` silences the summary line; without it one line names the output; `--help` and
+/// `--version` exit 0; an unknown subcommand is one `error:` line with status 2.
+#[test]
+fn cli_quiet_help_version_and_usage_errors() {
+    let dir = TempDir::new("cli-quiet");
+    let src = fixtures().join("mtx/coordinate_real_general.mtx");
+    let out_path = dir.join("a.npz");
+    let loud = Tool::CONVERT
+        .command()
+        .arg(&src)
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&loud.stdout);
+    assert!(loud.status.success());
+    assert!(
+        text.lines().count() == 1 && text.contains("a.npz"),
+        "{text}"
+    );
+    let quiet = Tool::CONVERT
+        .command()
+        .arg("--quiet")
+        .arg(&src)
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert!(quiet.status.success() && quiet.stdout.is_empty() && quiet.stderr.is_empty());
+    for flag in ["--help", "--version"] {
+        let out = Command::new(BIN).arg(flag).output().unwrap();
+        assert!(out.status.success() && !out.stdout.is_empty(), "{flag}");
+    }
+    let out = Command::new(BIN).arg("multiply").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.starts_with("error: ") && err.lines().count() == 1,
+        "{err}"
     );
 }
