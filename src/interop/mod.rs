@@ -4,6 +4,13 @@
 //!   `sprs::CsMatViewI<'_, T, I, usize>` (offsets must be `usize` on the sprs side).
 //! * `ndarray`: [`DenseView`](crate::DenseView) ⇄ `ndarray::ArrayView2<'_, T>` (standard or
 //!   Fortran layout), and [`Dense`](crate::Dense) → `ndarray::Array2<T>` by value.
+//! * `faer`: `FaerOp` makes any [`MatVec`](crate::MatVec) — in memory, mapped or streamed
+//!   from a file — a faer `LinOp` + `BiLinOp`, so `faer::matrix_free`'s LSMR, BiCGSTAB,
+//!   conjugate gradients and partial eigen/SVD run on it; `DenseView` ⇄ `faer::MatRef` and
+//!   `CsrView<T, usize>` / `CscView<T, usize>` ⇄ faer's sparse views, zero-copy (faer has one
+//!   index type for offsets and indices, so `usize` only; a `u32` matrix would need a copy).
+//!   faer's owned `Mat` pads its columns, so only a `MatRef` over contiguous memory (or a
+//!   `Mat` whose row count is a multiple of its alignment) views as a `DenseView`.
 //!
 //! The conversions are methods and `From`/`TryFrom` impls on the matrix types themselves;
 //! this module only documents them. Every conversion hands over the same memory: nothing is
@@ -85,6 +92,10 @@
 //! # Ok::<(), matvec::Error>(())
 //! ```
 
+#[cfg(feature = "faer")]
+mod faer;
+#[cfg(feature = "faer")]
+pub use self::faer::FaerOp;
 #[cfg(feature = "ndarray")]
 mod ndarray;
 #[cfg(feature = "sprs")]

@@ -209,6 +209,7 @@ fn suite<T: Scalar, I: Index>() {
 
 mod concurrency;
 mod conversions;
+mod faer_bridge;
 mod interop;
 mod out_of_core;
 mod pattern;

@@ -401,6 +401,7 @@ mod cg;
 mod edge_cases;
 mod flags;
 mod lanczos;
+mod matrix_free;
 mod multiplicity;
 mod pagerank;
 mod power;
