@@ -220,6 +220,17 @@ impl<T: Scalar, I: Index> Csr<T, I> {
             values: &self.values,
         }
     }
+    /// Rows `range` as a [`CsrRows`](crate::CsrRows) block borrowing this matrix's indices
+    /// and values (zero-copy; the offsets are rebased, `range.len() + 1` of them). See
+    /// [`CsrView::rows`].
+    ///
+    /// # Panics
+    ///
+    /// If `range` is decreasing or ends past `nrows`.
+    #[track_caller]
+    pub fn rows(&self, range: std::ops::Range<usize>) -> crate::CsrRows<'_, T, I> {
+        self.view().rows(range)
+    }
     /// Gives back `(nrows, ncols, row_ptr, col_idx, values)` without copying.
     pub fn into_parts(self) -> (usize, usize, Vec<usize>, Vec<I>, Vec<T>) {
         (

@@ -74,12 +74,15 @@
 //!   C library (`libhdf5-dev`).
 
 #![warn(missing_docs)]
+// On docs.rs (nightly, `--cfg docsrs`), label feature-gated items with their feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod canonical;
 mod compressed;
 mod coo;
 mod csc;
 mod csr;
+mod csr_rows;
 mod dense;
 mod error;
 mod index;
@@ -100,11 +103,12 @@ pub mod stream;
 pub use coo::Coo;
 pub use csc::{Csc, CscView};
 pub use csr::{Csr, CsrView};
+pub use csr_rows::CsrRows;
 pub use dense::{Dense, DenseView, Layout};
 pub use error::{Error, Result, StructureError};
 pub use index::Index;
 pub use kernels::simd::instruction_set;
-pub use matvec::{MatVec, Transposed};
+pub use matvec::{DynMatVec, MatVec, Transposed};
 pub use memory::Footprint;
 pub use mmap::MmapDense;
 pub use mmap::{MmapCsc, MmapCsr};

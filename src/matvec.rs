@@ -274,6 +274,34 @@ macro_rules! forward_matvec {
 
 forward_matvec!(&A, &mut A, Box<A>, Arc<A>);
 
+/// A type-erased operator that can be shared across threads: `dyn MatVec<T> + Send + Sync`.
+///
+/// Every matrix type of the crate is `Send + Sync` (in memory, mapped and streamed; the test
+/// suite checks each), so a server can hold any of them as a `Box<DynMatVec<f64>>` or an
+/// `Arc<DynMatVec<f64>>` and multiply from several threads at once. The trait itself has no
+/// `Sync` supertrait, so that single-threaded operators of your own (with a `Cell` counter,
+/// say) still implement it; `Box<dyn MatVec<f64>>` without the bounds stays available for
+/// those.
+///
+/// # Examples
+///
+/// ```
+/// use matvec::{Csr, DynMatVec, MatVec};
+/// use std::sync::Arc;
+///
+/// let a: Arc<DynMatVec<f64>> = Arc::new(Csr::<f64>::identity(3));
+/// let handles: Vec<_> = (0..2)
+///     .map(|k| {
+///         let a = Arc::clone(&a);
+///         std::thread::spawn(move || a.matvec(&[k as f64; 3]))
+///     })
+///     .collect();
+/// for (k, h) in handles.into_iter().enumerate() {
+///     assert_eq!(h.join().unwrap(), vec![k as f64; 3]);
+/// }
+/// ```
+pub type DynMatVec<T> = dyn MatVec<T> + Send + Sync;
+
 /// `Aᵀ` as an operator, without touching `A`'s data: its `mul_vec` is `A`'s `mul_vec_t`.
 ///
 /// For the compressed formats a zero-copy *typed* transpose also exists

@@ -4,6 +4,22 @@
 //!   `sprs::CsMatViewI<'_, T, I, usize>` (offsets must be `usize` on the sprs side).
 //! * `ndarray`: [`DenseView`](crate::DenseView) ⇄ `ndarray::ArrayView2<'_, T>` (standard or
 //!   Fortran layout), and [`Dense`](crate::Dense) → `ndarray::Array2<T>` by value.
+//! * `sprs`, by value: `Csr::from_sprs_owned` / `Csc::from_sprs_owned` take an owned
+//!   `CsMatI<T, I, usize>` and `into_sprs` gives it back, moving the vectors (no copy);
+//!   `Coo::from_sprs` copies a `TriMatI`'s triplets (sprs cannot give them away); a sub-view
+//!   from `slice_outer` becomes a [`CsrRows`](crate::CsrRows) block (`CsrRows::from_sprs`:
+//!   entries borrowed, offsets rebased — one `usize` a row copied).
+//! * `ndarray`, by value and vectors: `Dense::from_ndarray` / `Dense::from` take an owned
+//!   `Array2` (moved when it owns exactly its elements in C or Fortran order, copied
+//!   otherwise); `NdarrayProducts` (`mul_ndarray`, `mul_ndarray_t`) multiplies `ArrayView1`
+//!   into `ArrayViewMut1` in place for every `MatVec`, refusing non-contiguous vectors.
+//! * `nalgebra`: `DenseView::from_nalgebra(&DMatrix)` and `to_nalgebra()` (zero-copy),
+//!   `Dense::from_nalgebra(DMatrix)` (moved); a `DVector` is used through `as_slice()` /
+//!   `as_mut_slice()`; nalgebra-sparse's `CsrMatrix` views as `CsrView<T, usize>` and moves
+//!   into and out of `Csr<T, usize>`.
+//! * The crates themselves are re-exported here (`matvec::interop::sprs`, `::ndarray`,
+//!   `::faer`, `::nalgebra`, `::nalgebra_sparse`), so you can name exactly the versions this
+//!   matvec was built against.
 //! * `faer`: `FaerOp` makes any [`MatVec`](crate::MatVec) — in memory, mapped or streamed
 //!   from a file — a faer `LinOp` + `BiLinOp`, so `faer::matrix_free`'s LSMR, BiCGSTAB,
 //!   conjugate gradients and partial eigen/SVD run on it; `DenseView` ⇄ `faer::MatRef` and
@@ -13,9 +29,11 @@
 //!   `Mat` whose row count is a multiple of its alignment) views as a `DenseView`.
 //!
 //! The conversions are methods and `From`/`TryFrom` impls on the matrix types themselves;
-//! this module only documents them. Every conversion hands over the same memory: nothing is
-//! copied or allocated, so each costs `O(1)`, except that data coming *into* matvec from sprs
-//! is validated in `O(nnz)`.
+//! this module documents them and holds the two traits and the adapter. Each conversion's
+//! docs say whether it copies: the views hand over the same memory (`O(1)`, plus an `O(nnz)`
+//! validation of data coming *into* matvec), the by-value conversions move the vectors, and
+//! the few that copy (sprs triplets, a strided `Array2`, rebased offsets of a row block) say
+//! so and what.
 //!
 //! # sprs (feature `sprs`)
 //!
@@ -37,8 +55,9 @@
 //!   matrix asked for as a `CsrView`; it is never transposed or converted silently — view it
 //!   as a `CscView`, whose `transpose()` is a zero-copy `CsrView` of `Aᵀ`);
 //! * [`Error::Layout`](crate::Error::Layout) if it is a sub-view whose offsets do not start
-//!   at 0, as `slice_outer(k..)` makes for `k > 0` (matvec offsets always start at 0, and
-//!   rebasing them would copy); a sub-view starting at outer index 0 is fine;
+//!   at 0, as `slice_outer(k..)` makes for `k > 0` (view offsets always start at 0; take it
+//!   as a [`CsrRows`](crate::CsrRows) block with `CsrRows::from_sprs`, which rebases them); a
+//!   sub-view starting at outer index 0 is fine;
 //! * [`Error::Structure`](crate::Error::Structure) if its slices break an invariant of
 //!   [`Csr`](crate::Csr) / [`Csc`](crate::Csc): a sprs matrix built with `new_unchecked` may
 //!   hold unsorted, duplicate or out-of-range indices, so every conversion into matvec is
@@ -92,11 +111,36 @@
 //! # Ok::<(), matvec::Error>(())
 //! ```
 
+// The bridges are private modules named `*_bridge`; the crates themselves are re-exported
+// under their own names, so `matvec::interop::sprs` (and so on) is exactly the version this
+// matvec was built against: no version skew between your sprs and ours.
 #[cfg(feature = "faer")]
-mod faer;
-#[cfg(feature = "faer")]
-pub use self::faer::FaerOp;
+pub use ::faer;
+#[cfg(feature = "nalgebra")]
+pub use ::nalgebra;
+#[cfg(feature = "nalgebra")]
+pub use ::nalgebra_sparse;
 #[cfg(feature = "ndarray")]
-mod ndarray;
+pub use ::ndarray;
 #[cfg(feature = "sprs")]
-mod sprs;
+pub use ::sprs;
+
+#[cfg(feature = "faer")]
+#[path = "faer.rs"]
+mod faer_bridge;
+#[cfg(feature = "faer")]
+pub use faer_bridge::FaerOp;
+#[cfg(feature = "nalgebra")]
+#[path = "nalgebra.rs"]
+mod nalgebra_bridge;
+#[cfg(feature = "ndarray")]
+#[path = "ndarray.rs"]
+mod ndarray_bridge;
+#[cfg(feature = "ndarray")]
+pub use ndarray_bridge::NdarrayProducts;
+#[cfg(feature = "sprs")]
+#[path = "sprs.rs"]
+mod sprs_bridge;
+#[cfg(feature = "sprs")]
+#[path = "sprs_owned.rs"]
+mod sprs_owned;

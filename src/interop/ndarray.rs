@@ -9,10 +9,10 @@
 //! * matvec → ndarray is infallible ([`From`]) and keeps the layout: row-major becomes a
 //!   standard-layout view, column-major a Fortran-layout one.
 
-use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use ndarray::{Array2, ArrayView1, ArrayView2, ArrayViewMut1, ShapeBuilder};
 
 use crate::error::{Error, Result};
-use crate::{Dense, DenseView, Layout, Scalar};
+use crate::{Dense, DenseView, Layout, MatVec, Par, Scalar};
 
 impl<'a, T: Scalar> DenseView<'a, T> {
     /// Views a 2-D ndarray view in C or Fortran order as a [`DenseView`] of the same memory
@@ -102,6 +102,59 @@ impl<'a, T: Scalar> DenseView<'a, T> {
 }
 
 impl<T: Scalar> Dense<T> {
+    /// Takes an owned [`ndarray::Array2`] by value. **No copy** when the array owns exactly
+    /// its elements in C or Fortran order (as `Array2::zeros`, `from_shape_vec`, `.f()`
+    /// arrays and most results do): its `Vec` becomes the matrix's, row-major or column-major.
+    /// Any other array is **copied**: a contiguous part of a larger allocation keeps its
+    /// layout, anything else (a `slice_move`d window of columns, reversed or stepped axes) is
+    /// copied into row-major order, since no [`Dense`] can hold its strides. The same as
+    /// [`Dense::from`](From::from).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use matvec::{Dense, Layout, MatVec};
+    /// use ndarray::ShapeBuilder;
+    ///
+    /// let a = ndarray::Array2::<f64>::from_shape_fn((2, 3).f(), |(i, j)| (i + 10 * j) as f64);
+    /// let ptr = a.as_ptr();
+    /// let d = Dense::from_ndarray(a); // Fortran order: moved, not copied
+    /// assert_eq!((d.layout(), d.data().as_ptr()), (Layout::ColMajor, ptr));
+    /// assert_eq!(d.matvec(&[1.0, 1.0, 1.0]), vec![30.0, 33.0]);
+    ///
+    /// // A window of columns is copied into row-major order.
+    /// let b = ndarray::array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+    /// let w = b.slice_move(ndarray::s![.., 1..]);
+    /// assert_eq!(Dense::from_ndarray(w).data(), &[2.0, 3.0, 5.0, 6.0]);
+    /// ```
+    pub fn from_ndarray(a: Array2<T>) -> Dense<T> {
+        let (nrows, ncols) = a.dim();
+        let layout = if a.is_standard_layout() {
+            Some(Layout::RowMajor)
+        } else if a.t().is_standard_layout() {
+            Some(Layout::ColMajor)
+        } else {
+            None
+        };
+        if let Some(layout) = layout {
+            let len = a.len();
+            let (data, offset) = a.into_raw_vec_and_offset();
+            let off = offset.unwrap_or(0);
+            // The array starts at its allocation and owns nothing else: hand the Vec over;
+            // otherwise its elements are contiguous from `off` in this layout: copy those.
+            let data = if data.len() == len && off == 0 {
+                data
+            } else {
+                data[off..off + len].to_vec()
+            };
+            return Dense::try_new(nrows, ncols, layout, data)
+                .expect("an ndarray's shape matches its element count");
+        }
+        let data: Vec<T> = a.iter().copied().collect(); // logical (row-major) order
+        Dense::try_new(nrows, ncols, Layout::RowMajor, data)
+            .expect("an ndarray's shape matches its element count")
+    }
+
     /// Moves the elements into an [`ndarray::Array2`] without copying them (the `Vec` is
     /// handed over), in standard (C) layout for [`Layout::RowMajor`] and Fortran layout for
     /// [`Layout::ColMajor`]. The same as [`Array2::from`](From::from).
@@ -198,4 +251,104 @@ impl<T: Scalar> From<Dense<T>> for Array2<T> {
     fn from(a: Dense<T>) -> Self {
         a.into_ndarray()
     }
+}
+
+/// Moves or copies: see [`Dense::from_ndarray`] (no copy for an array that owns exactly its
+/// elements in C or Fortran order).
+impl<T: Scalar> From<Array2<T>> for Dense<T> {
+    fn from(a: Array2<T>) -> Self {
+        Dense::from_ndarray(a)
+    }
+}
+
+/// Products with ndarray vectors: `x` an [`ArrayView1`], `y` an [`ArrayViewMut1`], for every
+/// [`MatVec`] (a blanket impl). The vectors are used in place, with no copy; they must be
+/// contiguous (unit stride), which every 1-D `Array`, `Array::view()` and column of a
+/// Fortran-order (row of a C-order) matrix is. The idiom underneath is `x.as_slice()`.
+///
+/// # Errors
+///
+/// [`Error::Layout`] naming the stride when `x` or `y` is not contiguous (a column of a
+/// C-order matrix, a stepped slice): products never copy silently.
+///
+/// # Panics
+///
+/// As [`MatVec::mul_vec`], when the lengths do not match the matrix.
+///
+/// # Examples
+///
+/// ```
+/// use matvec::interop::NdarrayProducts;
+/// use matvec::{Csr, Par};
+///
+/// let a = Csr::<f64>::identity(3);
+/// let x = ndarray::array![1.0, 2.0, 3.0];
+/// let mut y = ndarray::Array1::<f64>::zeros(3);
+/// a.mul_ndarray(2.0, x.view(), 0.0, y.view_mut(), Par::Rayon)?;
+/// assert_eq!(y, ndarray::array![2.0, 4.0, 6.0]);
+///
+/// // Every other entry of a longer vector is not contiguous: an error, not a copy.
+/// let long = ndarray::Array1::<f64>::ones(6);
+/// let err = a.mul_ndarray(1.0, long.slice(ndarray::s![..;2]), 0.0, y.view_mut(), Par::Seq);
+/// assert!(err.unwrap_err().to_string().contains("stride 2"));
+/// # Ok::<(), matvec::Error>(())
+/// ```
+pub trait NdarrayProducts<T: Scalar>: MatVec<T> {
+    /// `y ← α·A·x + β·y` on ndarray vectors (see the trait's docs).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Layout`] if `x` or `y` is not contiguous.
+    fn mul_ndarray(
+        &self,
+        alpha: T,
+        x: ArrayView1<'_, T>,
+        beta: T,
+        mut y: ArrayViewMut1<'_, T>,
+        par: Par,
+    ) -> Result<()> {
+        let x = contiguous(&x, "x")?;
+        let stride = y.strides()[0];
+        let y = y
+            .as_slice_mut()
+            .ok_or_else(|| not_contiguous("y", stride))?;
+        self.mul_vec(alpha, x, beta, y, par);
+        Ok(())
+    }
+
+    /// `y ← α·Aᵀ·x + β·y` on ndarray vectors (see the trait's docs).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Layout`] if `x` or `y` is not contiguous.
+    fn mul_ndarray_t(
+        &self,
+        alpha: T,
+        x: ArrayView1<'_, T>,
+        beta: T,
+        mut y: ArrayViewMut1<'_, T>,
+        par: Par,
+    ) -> Result<()> {
+        let x = contiguous(&x, "x")?;
+        let stride = y.strides()[0];
+        let y = y
+            .as_slice_mut()
+            .ok_or_else(|| not_contiguous("y", stride))?;
+        self.mul_vec_t(alpha, x, beta, y, par);
+        Ok(())
+    }
+}
+
+impl<T: Scalar, A: MatVec<T> + ?Sized> NdarrayProducts<T> for A {}
+
+fn contiguous<'a, T>(v: &'a ArrayView1<'_, T>, name: &str) -> Result<&'a [T]> {
+    v.as_slice()
+        .ok_or_else(|| not_contiguous(name, v.strides()[0]))
+}
+
+fn not_contiguous(name: &str, stride: isize) -> Error {
+    Error::Layout(format!(
+        "the ndarray vector {name} has stride {stride} (in elements), not 1, so it cannot be \
+         used in place; make a contiguous copy first, e.g. with `.to_owned()`"
+    ))
 }

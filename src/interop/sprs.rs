@@ -54,11 +54,50 @@ fn sprs_parts<'a, T, I: SpIndex>(
         return Err(Error::Layout(format!(
             "the sprs {name} matrix ({nrows} x {ncols}) has offsets starting at {first}, not 0: \
              it is a sub-view of a larger matrix (as made by `slice_outer`), whose offsets \
-             cannot be used without rebasing them; take `to_owned()` of it in sprs (copies), \
-             or view the whole matrix"
+             cannot be used without rebasing them; `CsrRows::from_sprs` takes it with rebased \
+             offsets (copying one offset a row, not the entries), or view the whole matrix"
         )));
     }
     Ok((nrows, ncols, indptr, indices, data))
+}
+
+impl<'a, T: Scalar, I: Index + SpIndex> crate::CsrRows<'a, T, I> {
+    /// Takes any CSR sprs view, including a sub-view from `slice_outer` whose offsets do not
+    /// start at 0: the indices and values are borrowed (zero-copy), the offsets rebased
+    /// (copied, one `usize` a row), and the structure checked in `O(nnz)`. A sprs view does
+    /// not say which row of its parent it starts at, so
+    /// [`first_row`](crate::CsrRows::first_row) is 0.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Layout`] for a CSC matrix; [`Error::Structure`] for invalid slices.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use matvec::{CsrRows, MatVec};
+    ///
+    /// let s = sprs::CsMatI::<f64, u32, usize>::eye(4);
+    /// let block = CsrRows::from_sprs(s.slice_outer(2..4))?; // offsets start at 2
+    /// assert_eq!(block.shape(), (2, 4));
+    /// assert_eq!(block.matvec(&[1.0, 2.0, 3.0, 4.0]), vec![3.0, 4.0]);
+    /// # Ok::<(), matvec::Error>(())
+    /// ```
+    pub fn from_sprs(m: CsMatViewI<'a, T, I, usize>) -> Result<Self> {
+        if m.storage() != CompressedStorage::CSR {
+            return Err(Error::Layout(format!(
+                "the sprs matrix ({} x {}) is stored as CSC, not CSR; CsrRows holds rows of a \
+                 CSR matrix",
+                m.rows(),
+                m.cols()
+            )));
+        }
+        let ncols = m.cols();
+        let (indptr, indices, data) = m.into_raw_storage();
+        let first = indptr.first().copied().unwrap_or(0);
+        let rebased = indptr.iter().map(|&p| p.wrapping_sub(first)).collect();
+        crate::CsrRows::from_rebased(0, ncols, rebased, indices, data)
+    }
 }
 
 impl<'a, T: Scalar, I: Index + SpIndex> CsrView<'a, T, I> {

@@ -94,3 +94,35 @@ fn shared_matrices_give_sequential_results_under_concurrent_products() {
         "too few rounds to mean anything"
     );
 }
+
+/// Every matrix type is `Send + Sync`, so any of them fits `matvec::DynMatVec` (checked at
+/// compile time: this test fails to build if one is not).
+#[test]
+fn every_matrix_type_is_send_and_sync() {
+    fn shareable<A: MatVec<f64> + Send + Sync>() {}
+    use matvec::stream::{StreamCsc, StreamCsr, StreamDense};
+    use matvec::{CscView, CsrView, DenseView, MmapCsc, MmapCsr, MmapDense};
+    shareable::<Csr<f64>>();
+    shareable::<Csr<f32, usize>>();
+    shareable::<CsrView<'static, f64>>();
+    shareable::<Csc<f64>>();
+    shareable::<CscView<'static, f64>>();
+    shareable::<Coo<f64>>();
+    shareable::<Dense<f64>>();
+    shareable::<DenseView<'static, f32>>();
+    shareable::<PatternCsr<f64>>();
+    shareable::<MmapDense<f64>>();
+    shareable::<MmapCsr<f64>>();
+    shareable::<MmapCsc<f32, usize>>();
+    shareable::<matvec::mmap::MappedOrLoaded<f64>>();
+    shareable::<StreamDense<f64>>();
+    shareable::<StreamCsr<f64, usize>>();
+    shareable::<StreamCsc<f32, usize>>();
+    shareable::<Transposed<Csr<f64>>>();
+    #[cfg(feature = "hdf5")]
+    shareable::<matvec::stream::StreamHdf5<f64>>();
+    let boxed: Box<matvec::DynMatVec<f64>> = Box::new(Csr::<f64>::identity(2));
+    let shared = std::sync::Arc::<matvec::DynMatVec<f64>>::from(boxed);
+    let t = std::thread::spawn(move || shared.matvec(&[1.0, 2.0]));
+    assert_eq!(t.join().unwrap(), vec![1.0, 2.0]);
+}
