@@ -167,3 +167,73 @@ fn cli_pca_out_of_core_recovers_planted_spectrum() {
         "{err}"
     );
 }
+
+/// The first number after `key` in `text`.
+fn number_after(text: &str, key: &str) -> f64 {
+    text.split(key)
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|s| s.trim_end_matches([',', ')']).parse().ok())
+        .unwrap_or_else(|| panic!("no number after {key:?} in:\n{text}"))
+}
+
+/// The newcomer's tour (feature `faer`): both CGs converge on the streamed file to the known
+/// solution, and the file is streamed under a budget smaller than it.
+#[test]
+fn cli_tour_solves_the_streamed_poisson_system_twice() {
+    let Some(bin) = example("tour") else {
+        return;
+    };
+    let out = Command::new(&bin)
+        .args(["--grid", "60", "--budget", "64KiB"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("converged: true"), "{text}");
+    let ours = text.lines().find(|l| l.contains("matvec CG")).unwrap();
+    let faer = text.lines().find(|l| l.contains("faer CG")).unwrap();
+    assert!(number_after(ours, "max error") < 1e-6, "{ours}");
+    assert!(number_after(faer, "max error") < 1e-6, "{faer}");
+}
+
+/// faer's LSMR on a `.npy` larger than the budget (feature `faer`): the planted solution of a
+/// consistent system, and the least-squares optimality of a noisy one.
+#[test]
+fn cli_least_squares_streams_a_file_larger_than_the_budget() {
+    let Some(bin) = example("least_squares") else {
+        return;
+    };
+    let dir = TempDir::new("lsq");
+    for noise in ["0", "1e-3"] {
+        let file = dir.join(format!("a{noise}.npy"));
+        let out = Command::new(&bin)
+            .args([
+                "--rows", "20000", "--cols", "30", "--budget", "512KiB", "--noise", noise,
+            ])
+            .arg("--file")
+            .arg(&file)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            std::fs::metadata(&file).unwrap().len() > 4 * 512 * 1024,
+            "file > budget"
+        );
+        let err = number_after(&text, "max |x - x*| =");
+        if noise == "0" {
+            assert!(err < 1e-8, "{text}");
+        } else {
+            assert!(number_after(&text, "‖Aᵀr‖/(‖A‖_F·‖r‖) =") < 1e-6, "{text}");
+        }
+    }
+}
