@@ -68,10 +68,18 @@
 //! # Features
 //!
 //! * `rayon` (default): parallel kernels. Without it [`Par::Rayon`] runs sequentially.
-//! * `sprs`: zero-copy conversions between [`CsrView`]/[`CscView`] and `sprs::CsMatViewI`.
-//! * `ndarray`: zero-copy conversions between [`DenseView`] and `ndarray::ArrayView2`.
+//! * `sprs`: zero-copy conversions between [`CsrView`]/[`CscView`] and `sprs::CsMatViewI`;
+//!   owned `CsMatI` ⇄ [`Csr`]/[`Csc`] by value; `TriMatI` → [`Coo`]; sub-views as [`CsrRows`].
+//! * `ndarray`: zero-copy conversions between [`DenseView`] and `ndarray::ArrayView2`, owned
+//!   `Array2` ⇄ [`Dense`], products on `ArrayView1`/`ArrayViewMut1`.
+//! * `faer`: any [`MatVec`] as a faer operator (`interop::FaerOp`), so faer's matrix-free
+//!   solvers (LSMR, BiCGSTAB, …) run on it, out of core included; zero-copy views.
+//! * `nalgebra`: `DMatrix`/`DVector` and nalgebra-sparse's `CsrMatrix` without copies.
 //! * `hdf5`: HDF5 datasets as out-of-core matrices (`stream::StreamHdf5`), through the HDF5
 //!   C library (`libhdf5-dev`).
+//!
+//! See [`interop`] for every conversion and whether it copies. Every matrix type is
+//! `Send + Sync`; [`DynMatVec`] is the type-erased operator to share across threads.
 
 #![warn(missing_docs)]
 // On docs.rs (nightly, `--cfg docsrs`), label feature-gated items with their feature.
@@ -88,7 +96,6 @@ mod error;
 mod index;
 mod kernels;
 mod matvec;
-
 mod par;
 mod pattern_csr;
 mod scalar;

@@ -142,6 +142,14 @@ fn product<A: MatVec<T>, T: Scalar>(
         out.nrows(),
         out.ncols()
     );
+    if k == 0 || n_out == 0 {
+        return;
+    }
+    if n_in == 0 {
+        // A product with no terms, which `mul_mat` could not size from empty inputs.
+        out.fill(T::ZERO);
+        return;
+    }
     let par = par_of(par);
     let apply = |x: &[T], y: &mut [T], block: bool| match (transposed, block) {
         (false, false) => a.mul_vec(T::ONE, x, T::ZERO, y, par),

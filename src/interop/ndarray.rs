@@ -304,16 +304,10 @@ pub trait NdarrayProducts<T: Scalar>: MatVec<T> {
         alpha: T,
         x: ArrayView1<'_, T>,
         beta: T,
-        mut y: ArrayViewMut1<'_, T>,
+        y: ArrayViewMut1<'_, T>,
         par: Par,
     ) -> Result<()> {
-        let x = contiguous(&x, "x")?;
-        let stride = y.strides()[0];
-        let y = y
-            .as_slice_mut()
-            .ok_or_else(|| not_contiguous("y", stride))?;
-        self.mul_vec(alpha, x, beta, y, par);
-        Ok(())
+        in_place(x, y, |x, y| self.mul_vec(alpha, x, beta, y, par))
     }
 
     /// `y ← α·Aᵀ·x + β·y` on ndarray vectors (see the trait's docs).
@@ -326,24 +320,30 @@ pub trait NdarrayProducts<T: Scalar>: MatVec<T> {
         alpha: T,
         x: ArrayView1<'_, T>,
         beta: T,
-        mut y: ArrayViewMut1<'_, T>,
+        y: ArrayViewMut1<'_, T>,
         par: Par,
     ) -> Result<()> {
-        let x = contiguous(&x, "x")?;
-        let stride = y.strides()[0];
-        let y = y
-            .as_slice_mut()
-            .ok_or_else(|| not_contiguous("y", stride))?;
-        self.mul_vec_t(alpha, x, beta, y, par);
-        Ok(())
+        in_place(x, y, |x, y| self.mul_vec_t(alpha, x, beta, y, par))
     }
 }
 
 impl<T: Scalar, A: MatVec<T> + ?Sized> NdarrayProducts<T> for A {}
 
-fn contiguous<'a, T>(v: &'a ArrayView1<'_, T>, name: &str) -> Result<&'a [T]> {
-    v.as_slice()
-        .ok_or_else(|| not_contiguous(name, v.strides()[0]))
+/// Runs `f` on the slices of `x` and `y`, or says which one is not contiguous.
+fn in_place<T>(
+    x: ArrayView1<'_, T>,
+    mut y: ArrayViewMut1<'_, T>,
+    f: impl FnOnce(&[T], &mut [T]),
+) -> Result<()> {
+    let x = x
+        .as_slice()
+        .ok_or_else(|| not_contiguous("x", x.strides()[0]))?;
+    let stride = y.strides()[0];
+    let y = y
+        .as_slice_mut()
+        .ok_or_else(|| not_contiguous("y", stride))?;
+    f(x, y);
+    Ok(())
 }
 
 fn not_contiguous(name: &str, stride: isize) -> Error {

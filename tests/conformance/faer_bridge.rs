@@ -222,3 +222,17 @@ fn sparse_views_to_and_from_faer_share_memory() {
     let err = CsrView::from_faer(gappy).unwrap_err();
     assert!(matches!(err, matvec::Error::Layout(_)), "{err}");
 }
+
+#[test]
+fn faer_op_handles_empty_dimensions() {
+    // 0 x 3 and 3 x 0 operators, with several right-hand sides: nothing to do, or zeros.
+    let wide = Csr::<f64>::try_new(0, 3, vec![0], vec![], vec![]).unwrap();
+    let tall = Csr::<f64>::try_new(3, 0, vec![0; 4], vec![], vec![]).unwrap();
+    let got = through_faer(&FaerOp::new(&tall), Mat::<f64>::zeros(0, 2).as_ref(), false);
+    assert_eq!((got.nrows(), got.ncols()), (3, 2));
+    assert!((0..3).all(|i| got[(i, 0)] == 0.0 && got[(i, 1)] == 0.0));
+    let got = through_faer(&FaerOp::new(&wide), Mat::<f64>::zeros(3, 2).as_ref(), false);
+    assert_eq!((got.nrows(), got.ncols()), (0, 2));
+    let got = through_faer(&FaerOp::new(&wide), Mat::<f64>::zeros(0, 2).as_ref(), true);
+    assert!((0..3).all(|i| got[(i, 0)] == 0.0));
+}
