@@ -1,7 +1,8 @@
 //! `tour`: the whole path for a newcomer, on a generated problem — a Matrix Market file,
 //! converted to an aligned `.npz`, streamed from disk under a memory budget far below its size,
 //! and solved twice: by our conjugate gradients and by faer's, through the faer bridge. Each
-//! step prints its time; the end prints peak resident memory.
+//! step prints its time, then the peak resident memory of the streamed solves, then what the
+//! bridge costs (faer's CG on faer's own sparse matrix against our CSR through `FaerOp`).
 //!
 //! ```sh
 //! cargo run --release --features faer --example tour
@@ -144,43 +145,21 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
 
     // 5. faer's CG on the same streamed operator, through the bridge.
     let t = Instant::now();
-    let op = FaerOp::new(&streamed);
-    let precond = IdentityPrecond { dim: n };
-    let par = faer::Par::rayon(0);
-    let mut mem = MemBuffer::new(conjugate_gradient::conjugate_gradient_scratch(
-        precond, &op, 1, par,
-    ));
     let mut y = vec![0.0; n];
-    let params = conjugate_gradient::CgParams {
-        rel_tolerance: args.tol,
-        max_iters: 20 * args.grid,
-        ..Default::default()
-    };
-    let faer_info = conjugate_gradient::conjugate_gradient(
-        faer::MatMut::from_column_major_slice_mut(&mut y, n, 1),
-        precond,
-        &op,
-        faer::MatRef::from_column_major_slice(&b, n, 1),
-        params,
-        |_| {},
-        par,
-        MemStack::new(&mut mem),
-    );
-    match faer_info {
-        Ok(i) => println!(
-            "5. faer CG:   {} iterations, residual {:.1e}, max error {:.1e}, in {}",
-            i.iter_count,
-            i.rel_residual,
-            max_error(&y),
+    let faer_info = faer_cg(&FaerOp::new(&streamed), &b, &mut y, args);
+    let line = |what: &str, info: Result<usize, String>, y: &[f64], t: Instant| match info {
+        Ok(iters) => println!(
+            "{what}: {iters} iterations, max error {:.1e}, in {}",
+            max_error(y),
             seconds(t)
         ),
-        Err(e) => println!("5. faer CG did not converge: {e:?} ({})", seconds(t)),
-    }
-
+        Err(e) => println!("{what}: did not converge: {e} ({})", seconds(t)),
+    };
+    line("5. faer CG on the streamed file", faer_info, &y, t);
     // 6. What it cost in memory.
     match support::peak_resident_bytes() {
         Some(peak) => println!(
-            "6. peak resident memory while solving: {} (the matrix file is {}, the budget {}, \
+            "6. peak resident memory while solving from the file: {} (the matrix file is {}, the budget {}, \
              each vector {})",
             format_bytes(peak),
             format_bytes(npz_len),
@@ -189,10 +168,53 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         ),
         None => println!("6. peak resident memory: not available on this system"),
     }
+    // 7. What the bridge itself costs: faer's CG on the matrix in memory, as faer's own
+    //    sparse type and as our CSR through `FaerOp` (the same kernel work but for the
+    //    product's implementation).
+    let a: Csr<f64, usize> = npz::read_csr(&npz_path)?;
+    let t = Instant::now();
+    let info = faer_cg(&a.view().to_faer(), &b, &mut y, args);
+    line("7. faer CG in memory, faer's sparse matrix", info, &y, t);
+    let t = Instant::now();
+    let info = faer_cg(&FaerOp::new(&a), &b, &mut y, args);
+    line("   faer CG in memory, our CSR via FaerOp", info, &y, t);
     if temporary {
         std::fs::remove_dir_all(&dir)?;
     }
     Ok(())
+}
+
+/// faer's conjugate gradients on `op` from `y = 0`: its iteration count, or why it stopped.
+fn faer_cg(
+    op: &impl faer::matrix_free::LinOp<f64>,
+    b: &[f64],
+    y: &mut [f64],
+    args: &Args,
+) -> Result<usize, String> {
+    let n = b.len();
+    y.fill(0.0);
+    let precond = IdentityPrecond { dim: n };
+    let par = faer::Par::rayon(0);
+    let mut mem = MemBuffer::new(conjugate_gradient::conjugate_gradient_scratch(
+        precond, op, 1, par,
+    ));
+    let params = conjugate_gradient::CgParams {
+        rel_tolerance: args.tol,
+        max_iters: 20 * args.grid,
+        ..Default::default()
+    };
+    conjugate_gradient::conjugate_gradient(
+        faer::MatMut::from_column_major_slice_mut(y, n, 1),
+        precond,
+        op,
+        faer::MatRef::from_column_major_slice(b, n, 1),
+        params,
+        |_| {},
+        par,
+        MemStack::new(&mut mem),
+    )
+    .map(|i| i.iter_count)
+    .map_err(|e| format!("{e:?}"))
 }
 
 /// Largest distance from the exact solution (all ones).
