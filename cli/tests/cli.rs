@@ -24,6 +24,8 @@ struct Tool(&'static str);
 impl Tool {
     const MUL: Tool = Tool("mul");
     const CONVERT: Tool = Tool("convert");
+    #[cfg_attr(not(feature = "hdf5"), allow(dead_code))]
+    const INFO: Tool = Tool("info");
 
     fn command(&self) -> Command {
         let mut c = Command::new(BIN);
@@ -506,6 +508,27 @@ np.save("dense.npy", a.ravel())
         let y = read_vector(&yp).unwrap();
         assert_eq!(y.dtype(), matvec::io::npy::NpyDtype::F64, "{ds}");
         assert_eq!(y.into_f64(), want, "{ds}");
+    }
+    // `info` on both datasets: shape, dtype and layout as h5py wrote them.
+    for (ds, dtype, layout) in [("/array", "f4", "contiguous"), ("gz", "f8", "chunked")] {
+        let out = Tool::INFO
+            .command()
+            .args(["--json", "--dataset", ds])
+            .arg(&m)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["shape"], serde_json::json!([r, c]), "{v}");
+        assert_eq!(
+            (v["dtype"].as_str(), v["streamed"]["ok"].as_bool()),
+            (Some(dtype), Some(true))
+        );
+        assert!(v["layout"].as_str().unwrap().contains(layout), "{v}");
     }
     let yp = dir.join("y2.npy");
     for (extra, want) in [
