@@ -220,6 +220,16 @@ impl<T: Scalar, I: Index> Csc<T, I> {
             values: &self.values,
         }
     }
+    /// Columns `range` as a [`CscCols`](crate::CscCols) block borrowing this matrix's indices
+    /// and values (offsets rebased). See [`CscView::cols`].
+    ///
+    /// # Panics
+    ///
+    /// If `range` is decreasing or ends past `ncols`.
+    #[track_caller]
+    pub fn cols(&self, range: std::ops::Range<usize>) -> crate::CscCols<'_, T, I> {
+        self.view().cols(range)
+    }
     /// Gives back `(nrows, ncols, col_ptr, row_idx, values)` without copying.
     pub fn into_parts(self) -> (usize, usize, Vec<usize>, Vec<I>, Vec<T>) {
         (

@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use crate::error::Result;
-use crate::{CsrView, Footprint, Index, MatVec, Par, Scalar, Widen};
+use crate::{CscView, CsrView, Footprint, Index, MatVec, Par, Scalar, Transposed, Widen};
 
 /// Rows `first..first + nrows` of a CSR matrix as an operator of their own: an
 /// `nrows × ncols` matrix whose column indices and values are the parent's (borrowed,
@@ -155,6 +155,43 @@ impl<S: Scalar + Widen<T>, T: Scalar, I: Index> MatVec<T> for CsrRows<'_, S, I> 
     #[track_caller]
     fn mul_mat_t(&self, alpha: T, x: &[T], beta: T, y: &mut [T], par: Par) {
         self.view().mul_mat_t(alpha, x, beta, y, par);
+    }
+}
+
+/// Columns `range` of a CSC matrix: the rows of its transpose, transposed back. Made by
+/// [`CscView::cols`] and [`Csc::cols`](crate::Csc::cols); `.0` is the [`CsrRows`] block of
+/// `Aᵀ`.
+pub type CscCols<'a, T, I = u32> = Transposed<CsrRows<'a, T, I>>;
+
+impl<'a, T: Scalar, I: Index> CscView<'a, T, I> {
+    /// Columns `range` as an operator of their own (`nrows × range.len()`): the block of rows
+    /// of the zero-copy transpose, so the indices and values are borrowed and the
+    /// `range.len() + 1` offsets copied and rebased, as for [`CsrView::rows`].
+    ///
+    /// # Panics
+    ///
+    /// If `range` is decreasing or ends past `ncols`.
+    ///
+    /// ```
+    /// use matvec::{Coo, MatVec};
+    ///
+    /// let mut coo = Coo::<f64>::new(2, 4);
+    /// for j in 0..4 {
+    ///     coo.push(j % 2, j, (j + 1) as f64);
+    /// }
+    /// let a = coo.into_csc();
+    /// let block = a.cols(1..3); // columns 1 and 2
+    /// assert_eq!(block.shape(), (2, 2));
+    /// assert_eq!(block.matvec(&[1.0, 10.0]), vec![30.0, 2.0]);
+    /// ```
+    #[track_caller]
+    pub fn cols(&self, range: Range<usize>) -> CscCols<'a, T, I> {
+        assert!(
+            range.start <= range.end && range.end <= self.ncols(),
+            "CscView::cols: columns {range:?} of a matrix with {} columns",
+            self.ncols()
+        );
+        Transposed(self.transpose().rows(range))
     }
 }
 

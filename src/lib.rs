@@ -110,7 +110,7 @@ pub mod stream;
 pub use coo::Coo;
 pub use csc::{Csc, CscView};
 pub use csr::{Csr, CsrView};
-pub use csr_rows::CsrRows;
+pub use csr_rows::{CscCols, CsrRows};
 pub use dense::{Dense, DenseView, Layout};
 pub use error::{Error, Result, StructureError};
 pub use index::Index;

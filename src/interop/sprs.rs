@@ -54,8 +54,9 @@ fn sprs_parts<'a, T, I: SpIndex>(
         return Err(Error::Layout(format!(
             "the sprs {name} matrix ({nrows} x {ncols}) has offsets starting at {first}, not 0: \
              it is a sub-view of a larger matrix (as made by `slice_outer`), whose offsets \
-             cannot be used without rebasing them; `CsrRows::from_sprs` takes it with rebased \
-             offsets (copying one offset a row, not the entries), or view the whole matrix"
+             cannot be used without rebasing them; `CsrRows::from_sprs` (CSR) or \
+             `CscCols::from_sprs` (CSC) takes it with rebased offsets (copying one offset a row \
+             or column, not the entries), or view the whole matrix"
         )));
     }
     Ok((nrows, ncols, indptr, indices, data))
@@ -97,6 +98,42 @@ impl<'a, T: Scalar, I: Index + SpIndex> crate::CsrRows<'a, T, I> {
         let first = indptr.first().copied().unwrap_or(0);
         let rebased = indptr.iter().map(|&p| p.wrapping_sub(first)).collect();
         crate::CsrRows::from_rebased(0, ncols, rebased, indices, data)
+    }
+}
+
+impl<'a, T: Scalar, I: Index + SpIndex> crate::CscCols<'a, T, I> {
+    /// Takes any CSC sprs view, including a `slice_outer` sub-view of columns, as
+    /// [`CsrRows::from_sprs`](crate::CsrRows::from_sprs) takes CSR ones (entries borrowed,
+    /// offsets rebased, structure checked in `O(nnz)`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Layout`] for a CSR matrix; [`Error::Structure`] for invalid slices.
+    ///
+    /// ```
+    /// use matvec::{CscCols, MatVec};
+    ///
+    /// let s = sprs::CsMatI::<f64, u32, usize>::eye_csc(4);
+    /// let block = CscCols::from_sprs(s.slice_outer(1..3))?; // columns 1 and 2
+    /// assert_eq!(block.shape(), (4, 2));
+    /// assert_eq!(block.matvec(&[5.0, 7.0]), vec![0.0, 5.0, 7.0, 0.0]);
+    /// # Ok::<(), matvec::Error>(())
+    /// ```
+    pub fn from_sprs(m: CsMatViewI<'a, T, I, usize>) -> Result<Self> {
+        if m.storage() != CompressedStorage::CSC {
+            return Err(Error::Layout(format!(
+                "the sprs matrix ({} x {}) is stored as CSR, not CSC; CscCols holds columns of \
+                 a CSC matrix (CsrRows::from_sprs takes CSR ones)",
+                m.rows(),
+                m.cols()
+            )));
+        }
+        let nrows = m.rows();
+        let (indptr, indices, data) = m.into_raw_storage();
+        let first = indptr.first().copied().unwrap_or(0);
+        let rebased = indptr.iter().map(|&p| p.wrapping_sub(first)).collect();
+        // The columns of A are the rows of Aᵀ, whose row length is A's row count.
+        crate::CsrRows::from_rebased(0, nrows, rebased, indices, data).map(crate::Transposed)
     }
 }
 

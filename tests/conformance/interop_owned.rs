@@ -6,7 +6,7 @@
 
 use super::*;
 use matvec::interop::NdarrayProducts;
-use matvec::{CsrRows, CsrView, DenseView, Error};
+use matvec::{CscCols, CsrRows, CsrView, DenseView, Error};
 
 fn oracle() -> Oracle {
     Oracle::random(19, 13, 0.3, 21, true)
@@ -78,6 +78,19 @@ fn sprs_sub_views_become_row_blocks() {
         }
     }
     assert!(CsrRows::from_sprs(s.to_csc().view()).is_err());
+    // Columns of a CSC matrix, likewise.
+    let sc = s.to_csc();
+    let ours_c = Csc::from_sprs_owned(sc.clone()).unwrap();
+    for (a, b) in [(0, 13), (2, 7), (12, 13), (5, 5)] {
+        let block = CscCols::from_sprs(sc.slice_outer(a..b)).unwrap();
+        let x = probe(b - a);
+        assert_eq!(
+            block.matvec(&x),
+            ours_c.cols(a..b).matvec(&x),
+            "columns {a}..{b}"
+        );
+    }
+    assert!(CscCols::from_sprs(s.view()).is_err());
 }
 
 #[test]

@@ -79,3 +79,39 @@ fn a_row_range_past_the_end_panics_with_the_shape() {
         assert!(msg.contains("4 rows"), "{msg}");
     }
 }
+
+#[test]
+fn every_column_block_multiplies_as_those_columns_of_the_oracle() {
+    let o = Oracle::random(11, 16, 0.3, 4, true);
+    let mut c = Coo::<f64>::new(o.nrows, o.ncols);
+    for (i, j, v) in o.triplets() {
+        c.push(i, j, v);
+    }
+    let a = c.into_csc();
+    for start in 0..=o.ncols {
+        for end in start..=o.ncols {
+            let block = a.cols(start..end);
+            let sub = Oracle {
+                nrows: o.nrows,
+                ncols: end - start,
+                a: o.a.iter().map(|r| r[start..end].to_vec()).collect(),
+            };
+            let x: Vec<f64> = (0..sub.ncols).map(|j| j as f64 - 2.0).collect();
+            let xt: Vec<f64> = (0..o.nrows).map(|i| (i % 4) as f64).collect();
+            assert_eq!(block.shape(), (o.nrows, end - start));
+            assert_eq!(
+                block.matvec(&x),
+                sub.apply(false, 1.0, &x, 0.0, &vec![0.0; o.nrows])
+            );
+            assert_eq!(
+                block.matvec_t(&xt),
+                sub.apply(true, 1.0, &xt, 0.0, &vec![0.0; sub.ncols])
+            );
+            let off = a.col_ptr()[start];
+            assert_eq!(block.0.view().values().as_ptr(), a.values()[off..].as_ptr());
+        }
+    }
+    let r = catch_unwind(AssertUnwindSafe(|| a.cols(3..17).0.nnz()));
+    let msg = *r.unwrap_err().downcast::<String>().unwrap();
+    assert!(msg.contains("16 columns"), "{msg}");
+}
