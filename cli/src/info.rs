@@ -61,7 +61,8 @@ pub fn run(args: &Args) -> Result<(), String> {
         };
         let memory: serde_json::Map<String, Value> = memory
             .iter()
-            .map(|(k, v)| (k.to_string(), json!(v)))
+            // A header may claim a shape whose byte count does not fit u64: null, not a panic.
+            .map(|(k, v)| (k.to_string(), json!(u64::try_from(*v).ok())))
             .collect();
         let out = json!({
             "file": src.matrix.display().to_string(),
@@ -122,8 +123,9 @@ pub fn run(args: &Args) -> Result<(), String> {
 }
 
 /// Bytes in memory as each in-memory type: CSR (CSC for a CSC file) with `u32` indices (or
-/// `usize` past `u32::MAX`) in `f64` and in `f32`, for sparse files; `Dense` in `f64` and `f32` for every file. `u128`
-/// because a header may claim any shape.
+/// `usize` past `u32::MAX`, named "CSR f64 usize") in `f64` and in `f32`, for sparse files;
+/// `Dense` in `f64` and `f32` for every file. `u128` because a header may claim any shape;
+/// the JSON gives `null` for a count past `u64::MAX`, the text "too large".
 fn in_memory(f: &Facts) -> Vec<(&'static str, u128)> {
     let (r, c) = (f.shape.0 as u128, f.shape.1 as u128);
     let mut out = Vec::new();
@@ -135,8 +137,8 @@ fn in_memory(f: &Facts) -> Vec<(&'static str, u128)> {
         let names = match (csc, index == 4) {
             (false, true) => ["CSR f64", "CSR f32"],
             (true, true) => ["CSC f64", "CSC f32"],
-            (false, false) => ["CSR f64 (usize indices)", "CSR f32 (usize indices)"],
-            (true, false) => ["CSC f64 (usize indices)", "CSC f32 (usize indices)"],
+            (false, false) => ["CSR f64 usize", "CSR f32 usize"],
+            (true, false) => ["CSC f64 usize", "CSC f32 usize"],
         };
         out.push((names[0], compressed(8)));
         out.push((names[1], compressed(4)));

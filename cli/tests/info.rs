@@ -161,3 +161,22 @@ fn info_on_a_bad_file_gives_one_error_line_and_status_2() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// A header claiming a shape whose dense size overflows every integer: reported, not a panic.
+#[test]
+fn info_on_a_claimed_huge_shape_reports_it_without_panicking() {
+    let dir = TempDir::new("info-huge");
+    let path = dir.join("huge.npz");
+    // 1 x 2^62 with no entries: a valid CSR file (indptr [0, 0]) whose dense form is 2^65 B.
+    let rows = 1usize;
+    let cols = 1usize << 62;
+    let a = Csr::<f64, usize>::try_new(rows, cols, vec![0, 0], vec![], vec![]).unwrap();
+    npz::write_csr(&path, a.view()).unwrap();
+    let v = info_json(&path, &[]);
+    assert_eq!(v["shape"], serde_json::json!([rows, cols]));
+    assert_eq!(v["bytes_in_memory"]["Dense f64"], Value::Null, "{v}");
+    assert_eq!(v["bytes_in_memory"]["CSR f64 usize"], 16, "{v}");
+    let out = Command::new(BIN).arg("info").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("too large"), "{text}");
+}
