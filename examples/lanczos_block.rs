@@ -15,8 +15,7 @@ mod support;
 
 use clap::Parser;
 use matvec::solve::{LanczosWorkspace, Options, Which, lanczos};
-use matvec::{MatVec, MmapDense, Par, io::npy::NpyWriter};
-use std::cell::Cell;
+use matvec::{MatVec, MmapDense, io::npy::NpyWriter};
 use std::time::Instant;
 
 #[derive(Parser, Debug)]
@@ -43,37 +42,6 @@ struct Args {
     threads: Option<usize>,
 }
 
-/// Counts the calls (passes) that reach the operator.
-struct Counted<'a> {
-    a: &'a dyn MatVec<f64>,
-    calls: Cell<usize>,
-}
-
-impl MatVec<f64> for Counted<'_> {
-    fn nrows(&self) -> usize {
-        self.a.nrows()
-    }
-    fn ncols(&self) -> usize {
-        self.a.ncols()
-    }
-    fn mul_vec(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: Par) {
-        self.calls.set(self.calls.get() + 1);
-        self.a.mul_vec(alpha, x, beta, y, par)
-    }
-    fn mul_vec_t(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: Par) {
-        self.calls.set(self.calls.get() + 1);
-        self.a.mul_vec_t(alpha, x, beta, y, par)
-    }
-    fn mul_mat(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: Par) {
-        self.calls.set(self.calls.get() + 1);
-        self.a.mul_mat(alpha, x, beta, y, par)
-    }
-    fn mul_mat_t(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: Par) {
-        self.calls.set(self.calls.get() + 1);
-        self.a.mul_mat_t(alpha, x, beta, y, par)
-    }
-}
-
 fn compare(
     name: &str,
     a: &dyn MatVec<f64>,
@@ -88,21 +56,14 @@ fn compare(
     );
     let mut base = None;
     for &b in &args.blocks {
-        let counted = Counted {
-            a,
-            calls: Cell::new(0),
-        };
+        let counted = support::Counted::new(a);
         let ws = &mut LanczosWorkspace::new().with_block(b);
         let t = Instant::now();
         let eig = lanczos(&counted, args.k, Which::Largest, Options::new(), ws)
             .map_err(|e| e.to_string())?;
         let secs = t.elapsed().as_secs_f64();
         let r = eig.report;
-        assert_eq!(
-            r.passes,
-            counted.calls.get(),
-            "the report counts every pass"
-        );
+        assert_eq!(r.passes, counted.passes(), "the report counts every pass");
         let err = eig
             .values
             .iter()

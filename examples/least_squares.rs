@@ -21,9 +21,8 @@ use matvec::interop::FaerOp;
 use matvec::io::npy::NpyWriter;
 use matvec::memory::format_bytes;
 use matvec::stream::StreamDense;
-use matvec::{Layout, MatVec, Par};
+use matvec::{Layout, Par};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use support::SplitMix64;
 
@@ -45,37 +44,6 @@ struct Args {
     /// Where to write the matrix (default: the system's temp dir; removed at the end).
     #[arg(long)]
     file: Option<std::path::PathBuf>,
-}
-
-/// Counts the passes over the file: every product of the wrapped operator.
-struct Counted<'a> {
-    a: &'a (dyn MatVec<f64> + Sync),
-    passes: AtomicUsize,
-}
-
-impl MatVec<f64> for Counted<'_> {
-    fn nrows(&self) -> usize {
-        self.a.nrows()
-    }
-    fn ncols(&self) -> usize {
-        self.a.ncols()
-    }
-    fn mul_vec(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: Par) {
-        self.passes.fetch_add(1, Ordering::Relaxed);
-        self.a.mul_vec(alpha, x, beta, y, par);
-    }
-    fn mul_vec_t(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: Par) {
-        self.passes.fetch_add(1, Ordering::Relaxed);
-        self.a.mul_vec_t(alpha, x, beta, y, par);
-    }
-    fn mul_mat(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: Par) {
-        self.passes.fetch_add(1, Ordering::Relaxed);
-        self.a.mul_mat(alpha, x, beta, y, par);
-    }
-    fn mul_mat_t(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: Par) {
-        self.passes.fetch_add(1, Ordering::Relaxed);
-        self.a.mul_mat_t(alpha, x, beta, y, par);
-    }
 }
 
 fn main() -> ExitCode {
@@ -126,10 +94,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let streamed = StreamDense::<f64>::open(&path)?.with_budget(args.budget);
-    let counted = Counted {
-        a: &streamed,
-        passes: AtomicUsize::new(0),
-    };
+    let counted = support::Counted::new(&streamed);
     support::reset_peak_resident();
     let op = FaerOp::new(&counted);
     let precond = IdentityPrecond { dim: n };
@@ -153,7 +118,7 @@ fn run(args: &Args) -> Result<(), Box<dyn std::error::Error>> {
         MemStack::new(&mut mem),
     );
     let took = t.elapsed().as_secs_f64();
-    let passes = counted.passes.load(Ordering::Relaxed);
+    let passes = counted.passes();
     match info {
         Ok(i) => println!(
             "faer LSMR: {} iterations, relative residual {:.1e}, {passes} passes over the file, \

@@ -200,3 +200,51 @@ pub fn evict_page_cache(path: &std::path::Path) {
         }
     }
 }
+
+/// Counts the products (passes over the matrix) that reach the wrapped operator, for examples
+/// that check a solver's own pass count or report passes of a foreign solver (faer's).
+pub struct Counted<'a, A: ?Sized> {
+    a: &'a A,
+    passes: std::sync::atomic::AtomicUsize,
+}
+
+impl<'a, A: matvec::MatVec<f64> + ?Sized> Counted<'a, A> {
+    pub fn new(a: &'a A) -> Self {
+        Counted {
+            a,
+            passes: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Products so far.
+    pub fn passes(&self) -> usize {
+        self.passes.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn count(&self) -> &A {
+        self.passes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.a
+    }
+}
+
+impl<A: matvec::MatVec<f64> + ?Sized> matvec::MatVec<f64> for Counted<'_, A> {
+    fn nrows(&self) -> usize {
+        self.a.nrows()
+    }
+    fn ncols(&self) -> usize {
+        self.a.ncols()
+    }
+    fn mul_vec(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: matvec::Par) {
+        self.count().mul_vec(alpha, x, beta, y, par)
+    }
+    fn mul_vec_t(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: matvec::Par) {
+        self.count().mul_vec_t(alpha, x, beta, y, par)
+    }
+    fn mul_mat(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: matvec::Par) {
+        self.count().mul_mat(alpha, x, beta, y, par)
+    }
+    fn mul_mat_t(&self, alpha: f64, x: &[f64], beta: f64, y: &mut [f64], par: matvec::Par) {
+        self.count().mul_mat_t(alpha, x, beta, y, par)
+    }
+}
