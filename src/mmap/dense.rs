@@ -193,7 +193,9 @@ impl<T: Scalar> MmapDense<T> {
 
     fn block_for(&self, budget: usize) -> usize {
         let (outer, inner) = self.stored_shape();
-        let slice_bytes = (inner * std::mem::size_of::<T>()).max(1);
+        // Saturating: a header may declare no rows of 2⁶² columns (no elements, a valid
+        // file), whose row length in bytes does not fit usize (found by fuzzing).
+        let slice_bytes = inner.saturating_mul(std::mem::size_of::<T>()).max(1);
         let per_block = budget / 2 / slice_bytes / AXPY_GROUP * AXPY_GROUP;
         per_block.max(AXPY_GROUP).min(outer.max(1))
     }
@@ -216,7 +218,9 @@ impl<T: Scalar> MmapDense<T> {
     }
     /// Bytes per block.
     pub fn block_bytes(&self) -> usize {
-        self.block * self.stored_shape().1 * std::mem::size_of::<T>()
+        self.block
+            .saturating_mul(self.stored_shape().1)
+            .saturating_mul(std::mem::size_of::<T>())
     }
     /// Number of rows.
     pub fn nrows(&self) -> usize {

@@ -477,7 +477,7 @@ impl<T: Scalar> StreamDense<T> {
         // (Not when dropping pages: a part would drop rows whose other segments are still to be
         // read by the other parts.)
         if !dot && k == 1 && !self.source.is_direct() && !self.drop_page_cache && threads > 1 {
-            let part_bytes = inner / threads * std::mem::size_of::<T>();
+            let part_bytes = (inner / threads).saturating_mul(std::mem::size_of::<T>());
             if part_bytes >= read::MIN_SEGMENT {
                 scale_output(beta, y);
                 return self.fused_axpy(alpha, x, y, par);

@@ -45,7 +45,9 @@ impl<T: Scalar> StreamDense<T> {
             0 => FUSED_READ,
             n => n,
         };
-        let slice = (inner * std::mem::size_of::<T>()).max(1);
+        // Saturating, as in `MmapDense::block_for`: an empty file may declare a row length
+        // whose bytes do not fit usize.
+        let slice = inner.saturating_mul(std::mem::size_of::<T>()).max(1);
         let per_buffer = (self.budget / buffers).min(target);
         // Blocks of the axpy kernel start on its groups of slices (for the same bits as in
         // memory); dot products per slice are independent, so a read may hold any number.
@@ -53,7 +55,7 @@ impl<T: Scalar> StreamDense<T> {
         let slices = (per_buffer / slice / group * group)
             .max(group)
             .min(outer.next_multiple_of(group).max(group));
-        (slices, self.source.buf_len(slices * slice))
+        (slices, self.source.buf_len(slices.saturating_mul(slice)))
     }
 
     /// Byte range of outer slices `r` in the file.
@@ -92,7 +94,11 @@ impl<T: Scalar> StreamDense<T> {
     /// when less than half of that window is left advised, advises the next one. `advised` is
     /// the slice up to which advice was given.
     pub(super) fn read_ahead(&self, advised: &mut usize, from: usize, limit: usize) {
-        let slice = (self.stored().1 * std::mem::size_of::<T>()).max(1);
+        let slice = self
+            .stored()
+            .1
+            .saturating_mul(std::mem::size_of::<T>())
+            .max(1);
         let ahead = (READ_AHEAD / slice).max(1);
         if *advised < (from + ahead / 2).min(limit) {
             let start = (*advised).max(from);

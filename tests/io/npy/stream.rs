@@ -369,3 +369,30 @@ fn stream_dense_rejects_bad_files_with_clear_errors() {
     let e = StreamDense::<f64>::open(&vector).unwrap_err();
     assert!(e.to_string().contains("2-D"), "{e}");
 }
+
+/// A header declaring no rows of 2⁶² columns holds no elements, so it is a valid file; the
+/// row length in bytes does not fit `usize`, which once overflowed when sizing blocks (found
+/// by fuzzing `MmapDense`). Both out-of-core types open it, take budgets, and report the shape.
+#[test]
+fn an_empty_npy_with_a_huge_declared_row_opens_without_overflow() {
+    let dir = TempDir::new("npy-empty-huge");
+    let path = dir.join("e.npy");
+    let cols = 1usize << 62;
+    let header = matvec::io::npy::format_header(
+        matvec::io::npy::NpyDtype::F64,
+        Layout::RowMajor,
+        &[0, cols],
+    );
+    std::fs::write(&path, header).unwrap();
+    let s = StreamDense::<f64>::open(&path).unwrap().with_budget(4096);
+    assert_eq!((s.nrows(), s.ncols()), (0, cols));
+    let _ = s.read_len(Par::Rayon);
+    // SAFETY: the test's own file, not modified while mapped.
+    let m = unsafe { MmapDense::<f64>::open(&path) }
+        .unwrap()
+        .with_budget(4096);
+    assert_eq!(
+        (m.nrows(), m.ncols(), m.block_bytes()),
+        (0, cols, usize::MAX)
+    );
+}
