@@ -62,7 +62,7 @@ pub fn run(args: &Args) -> Result<(), String> {
         let memory: serde_json::Map<String, Value> = memory
             .iter()
             // A header may claim a shape whose byte count does not fit u64: null, not a panic.
-            .map(|(k, v)| (k.to_string(), json!(u64::try_from(*v).ok())))
+            .map(|(k, v)| (k.to_string(), json!(v.and_then(|v| u64::try_from(v).ok()))))
             .collect();
         let out = json!({
             "file": src.matrix.display().to_string(),
@@ -114,8 +114,14 @@ pub fn run(args: &Args) -> Result<(), String> {
         format!("{} ({disk} B)", format_bytes(disk as usize)),
     );
     for (what, bytes) in &memory {
-        let human = usize::try_from(*bytes).map_or("too large".into(), format_bytes);
-        line(&format!("as {what}"), format!("{human} ({bytes} B)"));
+        let text = match bytes.and_then(|b| usize::try_from(b).ok().map(|u| (b, u))) {
+            Some((b, u)) => format!("{} ({b} B)", format_bytes(u)),
+            None => match bytes {
+                Some(b) => format!("too large ({b} B)"),
+                None => "too large (more than 2^128 B)".into(),
+            },
+        };
+        line(&format!("as {what}"), text);
     }
     line("mapped", yes_no(&facts.mapped));
     line("streamed", yes_no(&facts.streamed));
@@ -124,9 +130,9 @@ pub fn run(args: &Args) -> Result<(), String> {
 
 /// Bytes in memory as each in-memory type: CSR (CSC for a CSC file) with `u32` indices (or
 /// `usize` past `u32::MAX`, named "CSR f64 usize") in `f64` and in `f32`, for sparse files;
-/// `Dense` in `f64` and `f32` for every file. `u128` because a header may claim any shape;
-/// the JSON gives `null` for a count past `u64::MAX`, the text "too large".
-fn in_memory(f: &Facts) -> Vec<(&'static str, u128)> {
+/// `Dense` in `f64` and `f32` for every file. `u128`, and `None` past it, because a header may
+/// claim any shape; the JSON gives `null` for a count past `u64::MAX`, the text "too large".
+fn in_memory(f: &Facts) -> Vec<(&'static str, Option<u128>)> {
     let (r, c) = (f.shape.0 as u128, f.shape.1 as u128);
     let mut out = Vec::new();
     if let Some(nnz) = f.nnz_in_memory {
@@ -140,11 +146,13 @@ fn in_memory(f: &Facts) -> Vec<(&'static str, u128)> {
             (false, false) => ["CSR f64 usize", "CSR f32 usize"],
             (true, false) => ["CSC f64 usize", "CSC f32 usize"],
         };
-        out.push((names[0], compressed(8)));
-        out.push((names[1], compressed(4)));
+        // Below 2^64 each, so these cannot overflow u128.
+        out.push((names[0], Some(compressed(8))));
+        out.push((names[1], Some(compressed(4))));
     }
-    out.push(("Dense f64", r * c * 8));
-    out.push(("Dense f32", r * c * 4));
+    // r·c < 2^128, but times the element size it may not fit.
+    out.push(("Dense f64", (r * c).checked_mul(8)));
+    out.push(("Dense f32", (r * c).checked_mul(4)));
     out
 }
 
@@ -166,7 +174,11 @@ fn mtx_facts(src: &Source) -> Result<Facts, String> {
         dtype: "f8 (decimal text)".into(),
         index_dtype: None,
         nnz: coordinate.then_some(h.entries),
-        nnz_in_memory: coordinate.then_some(if expands { 2 * h.entries } else { h.entries }),
+        nnz_in_memory: coordinate.then_some(if expands {
+            h.entries.saturating_mul(2)
+        } else {
+            h.entries
+        }),
         compressed: None,
         mapped: Err(text.clone()),
         streamed: Err(text),

@@ -180,3 +180,30 @@ fn info_on_a_claimed_huge_shape_reports_it_without_panicking() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("too large"), "{text}");
 }
+
+/// A Matrix Market size line claiming `usize::MAX` rows and columns (and entries): the dense
+/// byte count overflows even `u128`, and twice the entries overflows `u64`. Reported, not a
+/// panic.
+#[test]
+fn info_on_a_matrix_market_header_claiming_the_largest_shape() {
+    let dir = TempDir::new("info-huge-mtx");
+    let path = dir.join("huge.mtx");
+    let max = usize::MAX;
+    std::fs::write(
+        &path,
+        format!(
+            "%%MatrixMarket matrix coordinate real symmetric\n{max} {max} {}\n",
+            u64::MAX
+        ),
+    )
+    .unwrap();
+    let v = info_json(&path, &[]);
+    assert_eq!(v["shape"], serde_json::json!([max, max]));
+    assert_eq!(v["bytes_in_memory"]["Dense f64"], Value::Null, "{v}");
+    let out = Command::new(BIN).arg("info").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("more than 2^128"),
+        "{text}"
+    );
+}
