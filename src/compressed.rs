@@ -15,8 +15,13 @@ use crate::{Index, Scalar};
 /// Invariants: `ptr.len() == outer + 1`, `ptr[0] == 0`, `ptr` non-decreasing,
 /// `ptr[outer] == idx.len() == val.len()`, every index `< inner`, strictly increasing within
 /// each outer slice, and `outer, inner <= I::MAX_DIM`.
+///
+/// `Parts<'_, T, I, true>` ([`Parts::new_loose`]) drops the invariants on the indices (range
+/// and order): it is for index arrays that other code may still write (a Python caller's
+/// numpy arrays, see [`crate::SharedCsr`]), and the kernels check every index they read from
+/// it. The flag is a type parameter, so no kernel can take loose parts for trusted ones.
 #[derive(Clone, Copy)]
-pub(crate) struct Parts<'a, T, I> {
+pub(crate) struct Parts<'a, T, I, const LOOSE: bool = false> {
     outer: usize,
     inner: usize,
     ptr: &'a [usize],
@@ -52,7 +57,41 @@ impl<'a, T, I: Index> Parts<'a, T, I> {
             val,
         }
     }
+}
 
+impl<'a, T, I: Index> Parts<'a, T, I, true> {
+    /// Parts whose indices may be anything (out of range, unsorted, changing between two
+    /// products): the kernels check each index before they use it.
+    ///
+    /// # Safety
+    ///
+    /// The offsets must satisfy their invariants: `ptr.len() == outer + 1`, `ptr[0] == 0`,
+    /// `ptr` non-decreasing, `ptr[outer] == idx.len() == val.len()`.
+    #[inline]
+    pub(crate) unsafe fn new_loose(
+        outer: usize,
+        inner: usize,
+        ptr: &'a [usize],
+        idx: &'a [I],
+        val: &'a [T],
+    ) -> Self {
+        debug_assert!(
+            ptr.len() == outer.wrapping_add(1)
+                && ptr.first() == Some(&0)
+                && ptr.last() == Some(&idx.len())
+                && idx.len() == val.len()
+        );
+        Parts {
+            outer,
+            inner,
+            ptr,
+            idx,
+            val,
+        }
+    }
+}
+
+impl<'a, T, I: Index, const LOOSE: bool> Parts<'a, T, I, LOOSE> {
     /// Number of outer slices (rows of CSR, columns of CSC).
     #[inline]
     pub(crate) fn outer(&self) -> usize {
@@ -68,7 +107,7 @@ impl<'a, T, I: Index> Parts<'a, T, I> {
     pub(crate) fn ptr(&self) -> &'a [usize] {
         self.ptr
     }
-    /// Inner indices, each `< inner`.
+    /// Inner indices, each `< inner` (unless `LOOSE`).
     #[inline]
     pub(crate) fn idx(&self) -> &'a [I] {
         self.idx

@@ -8,6 +8,7 @@
 //! | [`Csr`], [`CsrView`] | compressed rows | gather, parallel (split by nonzeros) | scatter, sequential |
 //! | [`Csc`], [`CscView`] | compressed columns | scatter, sequential | gather, parallel (split by nonzeros) |
 //! | [`Coo`] | triplets | scatter, sequential | scatter, sequential |
+//! | [`SharedCsr`] | CSR over index and value arrays others may write (numpy's): own [`RowOffsets`], every index checked as it is read | gather, parallel | scatter, sequential |
 //! | [`PatternCsr`] | CSR with a dictionary of row patterns (stencils, meshes): 8.4 B a nonzero | gather, parallel | scatter, sequential |
 //! | [`Dense`], [`DenseView`] | row- or column-major | parallel | parallel |
 //! | [`MmapDense`] | `.npy` file, memory-mapped (`unsafe` open) | blocks under a memory budget, parallel within | same |
@@ -85,6 +86,44 @@
 // On docs.rs (nightly, `--cfg docsrs`), label feature-gated items with their feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+/// `impl MatVec` for a type whose `try_` products it forwards to, panicking with their error
+/// (which names the file and where, or the bad index): the contract every streamed type, and
+/// [`SharedCsr`], states. Defined before the modules so that all of them can use it.
+macro_rules! matvec_via_try {
+    (impl [$($gen:tt)*] $ty:ty, $name:literal) => {
+        impl<$($gen)*> $crate::MatVec<V> for $ty {
+            fn nrows(&self) -> usize {
+                self.nrows()
+            }
+            fn ncols(&self) -> usize {
+                self.ncols()
+            }
+            #[track_caller]
+            fn mul_vec(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: $crate::Par) {
+                self.try_mul_vec(alpha, x, beta, y, par)
+                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_vec: {}"), e));
+            }
+            #[track_caller]
+            fn mul_vec_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: $crate::Par) {
+                self.try_mul_vec_t(alpha, x, beta, y, par)
+                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_vec_t: {}"), e));
+            }
+            /// One read of the file for all the vectors.
+            #[track_caller]
+            fn mul_mat(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: $crate::Par) {
+                self.try_mul_mat(alpha, x, beta, y, par)
+                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_mat: {}"), e));
+            }
+            /// One read of the file for all the vectors.
+            #[track_caller]
+            fn mul_mat_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: $crate::Par) {
+                self.try_mul_mat_t(alpha, x, beta, y, par)
+                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_mat_t: {}"), e));
+            }
+        }
+    };
+}
+
 mod canonical;
 mod compressed;
 mod coo;
@@ -99,6 +138,7 @@ mod matvec;
 mod par;
 mod pattern_csr;
 mod scalar;
+mod shared_csr;
 
 pub mod interop;
 pub mod io;
@@ -122,6 +162,7 @@ pub use mmap::{MmapCsc, MmapCsr};
 pub use par::Par;
 pub use pattern_csr::PatternCsr;
 pub use scalar::{Scalar, Widen};
+pub use shared_csr::{RowOffsets, SharedCsr};
 pub use stream::StreamDense;
 
 /// The README's examples, compiled and run as doc tests so they stay true.

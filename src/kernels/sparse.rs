@@ -21,6 +21,7 @@ use crate::matvec::{block_vectors, scale_output};
 use crate::par::{self, Par};
 use crate::{Index, Scalar, Widen};
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Per outer slice, the cost model of the gather: its nonzeros plus a fixed charge for
 /// reading the offsets and writing the output.
@@ -40,7 +41,7 @@ const GROUP_CACHE_BYTES: usize = 16 << 20;
 /// them a run of rows touches does (judged from a sample of 64 rows: the largest distance of
 /// a stored column from the diagonal); otherwise as many as fit whole (at least 1). Results do
 /// not depend on it: every vector is computed the same way in a group of any size.
-fn max_group<S, T, I: Index>(p: Parts<'_, S, I>) -> usize {
+fn max_group<S, T, I: Index, const L: bool>(p: Parts<'_, S, I, L>) -> usize {
     let vector = p.inner().max(1) * std::mem::size_of::<T>();
     if Group::MAX * vector <= GROUP_CACHE_BYTES {
         return Group::MAX;
@@ -94,9 +95,9 @@ pub(crate) fn gather<S: Scalar + Widen<T>, T: Scalar, I: Index>(
         |o| ptr[o] + o * OUTER_COST,
         |rows, ys| {
             if beta == T::ZERO {
-                gather_rows::<1, true, false, S, T, I>(p, rows, alpha, x, beta, ys)
+                gather_rows::<1, true, false, false, S, T, I>(p, rows, alpha, x, beta, ys);
             } else {
-                gather_rows::<1, false, false, S, T, I>(p, rows, alpha, x, beta, ys)
+                gather_rows::<1, false, false, false, S, T, I>(p, rows, alpha, x, beta, ys);
             }
         },
     );
@@ -118,24 +119,27 @@ pub(crate) fn gather_block<S: Scalar + Widen<T>, T: Scalar, I: Index>(
     y: &mut [T],
     par: Par,
 ) {
-    gather_grouped(p, alpha, x, beta, y, par, max_group::<S, T, I>(p));
+    gather_grouped(p, alpha, x, beta, y, par, max_group::<S, T, I, false>(p));
 }
 
-/// [`gather_block`] with groups of at most `max` vectors.
-fn gather_grouped<S: Scalar + Widen<T>, T: Scalar, I: Index>(
-    p: Parts<'_, S, I>,
+/// [`gather_block`] with groups of at most `max` vectors. Returns whether an index of loose
+/// parts was out of range (those entries are skipped; never for trusted parts).
+fn gather_grouped<S: Scalar + Widen<T>, T: Scalar, I: Index, const L: bool>(
+    p: Parts<'_, S, I, L>,
     alpha: T,
     x: &[T],
     beta: T,
     y: &mut [T],
     par: Par,
     max: usize,
-) {
+) -> bool {
     let (outer, inner) = (p.outer(), p.inner());
     let k = block_count(x.len(), inner, y.len(), outer);
     if alpha == T::ZERO || k == 0 {
-        return scale_output(beta, y);
+        scale_output(beta, y);
+        return false;
     }
+    let bad = AtomicBool::new(false);
     let ptr = p.ptr();
     for rows in tiles(p, k) {
         for g in Group::split(k, max) {
@@ -145,15 +149,19 @@ fn gather_grouped<S: Scalar + Widen<T>, T: Scalar, I: Index>(
             with_group!(g.len, G => {
                 par::for_each_balanced(par, rows_of::<G, T>(yg, outer, &rows), cost, |r, ys| {
                     let r = rows.start + r.start..rows.start + r.end;
-                    if beta == T::ZERO {
-                        gather_rows::<G, true, false, S, T, I>(p, r, alpha, xg, beta, ys)
+                    let out_of_range = if beta == T::ZERO {
+                        gather_rows::<G, true, false, L, S, T, I>(p, r, alpha, xg, beta, ys)
                     } else {
-                        gather_rows::<G, false, false, S, T, I>(p, r, alpha, xg, beta, ys)
+                        gather_rows::<G, false, false, L, S, T, I>(p, r, alpha, xg, beta, ys)
+                    };
+                    if out_of_range {
+                        bad.store(true, Ordering::Relaxed);
                     }
                 })
             });
         }
     }
+    bad.into_inner()
 }
 
 /// The block gather of an owned matrix that keeps a [`Workspace`]: with interleaved inputs
@@ -216,9 +224,9 @@ pub(crate) fn gather_block_interleaved<S: Scalar + Widen<T>, T: Scalar, I: Index
                 |o| ptr[o] + o * OUTER_COST,
                 |r, ys| {
                     if beta == T::ZERO {
-                        gather_rows::<G, true, true, S, T, I>(p, r, alpha, xs, beta, ys)
+                        gather_rows::<G, true, true, false, S, T, I>(p, r, alpha, xs, beta, ys);
                     } else {
-                        gather_rows::<G, false, true, S, T, I>(p, r, alpha, xs, beta, ys)
+                        gather_rows::<G, false, true, false, S, T, I>(p, r, alpha, xs, beta, ys);
                     }
                 },
             )
@@ -254,7 +262,7 @@ fn interleave<T: Scalar>(par: Par, x: &[T], n: usize, g: usize, first: usize, ou
 /// groups of 2; uniform random columns 1.03 × interleaved against 0.66–0.72 × column-major
 /// (the 64 MB of interleaved vectors miss the cache on every entry).
 fn interleave_pays<S: Copy, T, I: Index>(p: Parts<'_, S, I>) -> bool {
-    if max_group::<S, T, I>(p) == Group::MAX {
+    if max_group::<S, T, I, false>(p) == Group::MAX {
         return false;
     }
     let mut count = vec![0u32; p.inner()];
@@ -275,23 +283,26 @@ fn interleave_pays<S: Copy, T, I: Index>(p: Parts<'_, S, I>) -> bool {
 /// rows serves all `G` vectors. `B0` is `beta == 0` (then `y` is write-only), decided once
 /// per call rather than per row: measured 2-8 % faster on R-MAT and random matrices. `IL`
 /// says `x` is interleaved (`x[c·G + j]` is entry `c` of vector `j`) rather than column-major;
-/// the arithmetic is the same either way.
+/// the arithmetic is the same either way. `L` says the parts are loose: each index is
+/// checked, an entry out of range is skipped, and the return value says whether there was one
+/// (always `false` for trusted parts, where the check is compiled out).
 #[inline(always)]
 fn gather_rows<
     const G: usize,
     const B0: bool,
     const IL: bool,
+    const L: bool,
     S: Scalar + Widen<T>,
     T: Scalar,
     I: Index,
 >(
-    p: Parts<'_, S, I>,
+    p: Parts<'_, S, I, L>,
     rows: Range<usize>,
     alpha: T,
     x: &[T],
     beta: T,
     ys: [&mut [T]; G],
-) {
+) -> bool {
     let n = p.inner();
     assert!(rows.start <= rows.end && rows.end <= p.outer() && x.len() == G * n);
     for y in &ys {
@@ -299,12 +310,14 @@ fn gather_rows<
     }
     let (ptr, idx, val) = (p.ptr(), p.idx(), p.val());
     let mut ys = ys;
+    let mut bad = false;
     let mut a = ptr[rows.start];
     for (r, o) in rows.enumerate() {
         let mut s = [T::ZERO; G];
-        // SAFETY: `o < rows.end <= outer` and `ptr.len() == outer + 1` (a `Parts` invariant),
-        // so `ptr[o + 1]` exists; offsets are non-decreasing up to `ptr[outer] == idx.len()
-        // == val.len()`, so `a <= k < b` indexes both arrays; every index `c < inner`, and
+        // SAFETY: `o < rows.end <= outer` and `ptr.len() == outer + 1` (a `Parts` invariant,
+        // loose parts included), so `ptr[o + 1]` exists; offsets are non-decreasing up to
+        // `ptr[outer] == idx.len() == val.len()`, so `a <= k < b` indexes both arrays; every
+        // index `c < inner` (a `Parts` invariant, or checked just below for loose parts), and
         // `x.len() == G·inner` with `j < G`, so `x[j·n + c]` (or, interleaved, `x[c·G + j]`)
         // is in bounds; `r < rows.len() == ys[j].len()` (asserted above).
         unsafe {
@@ -314,6 +327,11 @@ fn gather_rows<
             let mut k = a;
             while k < b {
                 let c = idx.get_unchecked(k).index();
+                if L && c >= n {
+                    bad = true;
+                    k += 1;
+                    continue;
+                }
                 let v: T = val.get_unchecked(k).widen();
                 for (j, sj) in s.iter_mut().enumerate() {
                     let at = if IL { c * G + j } else { j * n + c };
@@ -332,6 +350,7 @@ fn gather_rows<
             a = b;
         }
     }
+    bad
 }
 
 /// `y ← α·Aᵀ·x + β·y` where `A` is `outer × inner` stored by outer slices (`y` has `inner`
@@ -353,7 +372,7 @@ pub(crate) fn scatter<S: Scalar + Widen<T>, T: Scalar, I: Index>(
     if alpha == T::ZERO {
         return;
     }
-    scatter_rows::<1, S, T, I>(p, 0..p.outer(), alpha, x, [y]);
+    scatter_rows::<1, false, S, T, I>(p, 0..p.outer(), alpha, x, [y]);
 }
 
 /// Block scatter: `Y ← α·Aᵀ·X + β·Y` for `k` column-major vectors (`x` vectors `outer` long,
@@ -372,46 +391,76 @@ pub(crate) fn scatter_block<S: Scalar + Widen<T>, T: Scalar, I: Index>(
     _par: Par,
 ) {
     // The scattered-to vectors are `inner` long, as the gathered-from ones of `gather_block`.
-    scatter_grouped(p, alpha, x, beta, y, max_group::<S, T, I>(p));
+    scatter_grouped(p, alpha, x, beta, y, max_group::<S, T, I, false>(p));
 }
 
-/// [`scatter_block`] with groups of at most `max` vectors.
-fn scatter_grouped<S: Scalar + Widen<T>, T: Scalar, I: Index>(
-    p: Parts<'_, S, I>,
+/// The gather of [`gather_block`] (any `k`, `k = 1` included: the same bits as [`gather`])
+/// over loose parts: returns whether an index was out of range (its entries were skipped, so
+/// `y` is then not the product).
+pub(crate) fn gather_loose<S: Scalar + Widen<T>, T: Scalar, I: Index>(
+    p: Parts<'_, S, I, true>,
+    alpha: T,
+    x: &[T],
+    beta: T,
+    y: &mut [T],
+    par: Par,
+) -> bool {
+    gather_grouped(p, alpha, x, beta, y, par, max_group::<S, T, I, true>(p))
+}
+
+/// The scatter of [`scatter_block`] (any `k`) over loose parts: returns whether an index was
+/// out of range (its entries were skipped).
+pub(crate) fn scatter_loose<S: Scalar + Widen<T>, T: Scalar, I: Index>(
+    p: Parts<'_, S, I, true>,
+    alpha: T,
+    x: &[T],
+    beta: T,
+    y: &mut [T],
+) -> bool {
+    scatter_grouped(p, alpha, x, beta, y, max_group::<S, T, I, true>(p))
+}
+
+/// [`scatter_block`] with groups of at most `max` vectors. Returns whether an index of loose
+/// parts was out of range (those entries are skipped).
+fn scatter_grouped<S: Scalar + Widen<T>, T: Scalar, I: Index, const L: bool>(
+    p: Parts<'_, S, I, L>,
     alpha: T,
     x: &[T],
     beta: T,
     y: &mut [T],
     max: usize,
-) {
+) -> bool {
     let (outer, inner) = (p.outer(), p.inner());
     let k = block_count(x.len(), outer, y.len(), inner);
     scale_output(beta, y);
     if alpha == T::ZERO || k == 0 {
-        return;
+        return false;
     }
+    let mut bad = false;
     for rows in tiles(p, k) {
         for g in Group::split(k, max) {
             let xg = &x[g.first * outer..(g.first + g.len) * outer];
             let yg = &mut y[g.first * inner..(g.first + g.len) * inner];
             with_group!(g.len, G => {
                 let ys = rows_of::<G, T>(yg, inner, &(0..inner));
-                scatter_rows::<G, S, T, I>(p, rows.clone(), alpha, xg, ys)
+                bad |= scatter_rows::<G, L, S, T, I>(p, rows.clone(), alpha, xg, ys);
             });
         }
     }
+    bad
 }
 
 /// `ys[j] += Σ_{o ∈ rows} α·x_j[o]·slice o` for `G` vectors (`x` holds `G` vectors of length
-/// `outer`, each `ys[j]` is `inner` long).
+/// `outer`, each `ys[j]` is `inner` long). For loose parts (`L`) each index is checked and an
+/// entry out of range skipped; the return value says whether there was one.
 #[inline(always)]
-fn scatter_rows<const G: usize, S: Scalar + Widen<T>, T: Scalar, I: Index>(
-    p: Parts<'_, S, I>,
+fn scatter_rows<const G: usize, const L: bool, S: Scalar + Widen<T>, T: Scalar, I: Index>(
+    p: Parts<'_, S, I, L>,
     rows: Range<usize>,
     alpha: T,
     x: &[T],
     ys: [&mut [T]; G],
-) {
+) -> bool {
     let (outer, inner) = (p.outer(), p.inner());
     assert!(rows.start <= rows.end && rows.end <= outer && x.len() == G * outer);
     for y in &ys {
@@ -419,10 +468,12 @@ fn scatter_rows<const G: usize, S: Scalar + Widen<T>, T: Scalar, I: Index>(
     }
     let (ptr, idx, val) = (p.ptr(), p.idx(), p.val());
     let mut ys = ys;
+    let mut bad = false;
     let mut a = ptr[rows.start];
     for o in rows {
         // SAFETY: as in `gather_rows`, `Parts` makes `ptr[o + 1]` and `idx[k]`, `val[k]` for
-        // `a <= k < b` valid and every index `c < inner == ys[j].len()` (asserted above);
+        // `a <= k < b` valid and every index `c < inner == ys[j].len()` (asserted above; for
+        // loose parts, checked below);
         // `o < outer` and `x.len() == G·outer` (asserted) make `x[j·outer + o]` valid.
         unsafe {
             let b = *ptr.get_unchecked(o + 1);
@@ -430,6 +481,11 @@ fn scatter_rows<const G: usize, S: Scalar + Widen<T>, T: Scalar, I: Index>(
             let mut k = a;
             while k < b {
                 let c = idx.get_unchecked(k).index();
+                if L && c >= inner {
+                    bad = true;
+                    k += 1;
+                    continue;
+                }
                 let v: T = val.get_unchecked(k).widen();
                 for (y, &axj) in ys.iter_mut().zip(&ax) {
                     *y.get_unchecked_mut(c) += v * axj;
@@ -439,6 +495,7 @@ fn scatter_rows<const G: usize, S: Scalar + Widen<T>, T: Scalar, I: Index>(
             a = b;
         }
     }
+    bad
 }
 
 /// `y ← β·y + α·Σ_k v_k·x[src_k]` into `y[dst_k]` for the triplets `(dst, src, val)` of a COO
@@ -508,7 +565,10 @@ fn rows_of<'y, const G: usize, T>(
 
 /// Ranges of outer slices covering `0..outer`: one range if `k` vectors fit one group, else
 /// tiles of about [`TILE_BYTES`] of stored entries, so each is read from memory once.
-fn tiles<S, I: Index>(p: Parts<'_, S, I>, k: usize) -> impl Iterator<Item = Range<usize>> {
+fn tiles<S, I: Index, const L: bool>(
+    p: Parts<'_, S, I, L>,
+    k: usize,
+) -> impl Iterator<Item = Range<usize>> {
     let ptr = p.ptr();
     let outer = p.outer();
     let per_tile = if k <= Group::MAX {
@@ -531,56 +591,5 @@ fn tiles<S, I: Index>(p: Parts<'_, S, I>, k: usize) -> impl Iterator<Item = Rang
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The group size is a performance choice only: any `max` gives the same bits.
-    #[test]
-    fn block_kernels_give_the_same_bits_for_every_group_size() {
-        // A 300 x 200 matrix with 7 entries a row at pseudo-random columns.
-        let (outer, inner, per) = (300usize, 200usize, 7usize);
-        let mut state = 12345u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            state >> 33
-        };
-        let ptr: Vec<usize> = (0..=outer).map(|o| o * per).collect();
-        let mut idx = Vec::new();
-        for _ in 0..outer {
-            let mut row: Vec<u32> = Vec::new();
-            while row.len() < per {
-                let c = (next() % inner as u64) as u32;
-                if !row.contains(&c) {
-                    row.push(c);
-                }
-            }
-            row.sort_unstable();
-            idx.extend(row);
-        }
-        let val: Vec<f64> = (0..idx.len()).map(|_| next() as f64 / 7e9 - 0.3).collect();
-        // SAFETY: built above to satisfy every invariant (sorted, distinct, in range).
-        let p = unsafe { Parts::new_unchecked(outer, inner, &ptr, &idx, &val) };
-        let k = 13;
-        let x: Vec<f64> = (0..inner * k).map(|_| next() as f64 / 3e9 - 0.5).collect();
-        let xt: Vec<f64> = (0..outer * k).map(|_| next() as f64 / 3e9 - 0.5).collect();
-        let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
-        let (mut g8, mut s8) = (vec![1.0; outer * k], vec![1.0; inner * k]);
-        gather_grouped(p, 0.7, &x, -0.2, &mut g8, Par::Rayon, 8);
-        scatter_grouped(p, 0.7, &xt, -0.2, &mut s8, 8);
-        let mut scratch = vec![f64::NAN; inner * Group::MAX];
-        for par in [Par::Seq, Par::Rayon] {
-            let mut il = vec![1.0; outer * k];
-            gather_block_interleaved(p, 0.7, &x, -0.2, &mut il, par, &mut scratch);
-            assert_eq!(bits(&il), bits(&g8), "interleaved, {par:?}");
-        }
-        for max in [1, 2, 4] {
-            let (mut g, mut s) = (vec![1.0; outer * k], vec![1.0; inner * k]);
-            gather_grouped(p, 0.7, &x, -0.2, &mut g, Par::Seq, max);
-            scatter_grouped(p, 0.7, &xt, -0.2, &mut s, max);
-            assert_eq!(bits(&g), bits(&g8), "gather, max {max}");
-            assert_eq!(bits(&s), bits(&s8), "scatter, max {max}");
-        }
-    }
-}
+#[path = "sparse_tests.rs"]
+mod tests;

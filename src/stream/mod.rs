@@ -20,43 +20,6 @@
 //! cannot return one, panic with it (the message names the file and the offset). No
 //! product ever computes on bytes it did not read.
 
-/// `impl MatVec` for a streamed type whose `try_` products it forwards to, panicking with
-/// their error (which names the file and where): the contract every streamed type states.
-macro_rules! matvec_via_try {
-    (impl [$($gen:tt)*] $ty:ty, $name:literal) => {
-        impl<$($gen)*> $crate::MatVec<V> for $ty {
-            fn nrows(&self) -> usize {
-                self.nrows()
-            }
-            fn ncols(&self) -> usize {
-                self.ncols()
-            }
-            #[track_caller]
-            fn mul_vec(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: $crate::Par) {
-                self.try_mul_vec(alpha, x, beta, y, par)
-                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_vec: {}"), e));
-            }
-            #[track_caller]
-            fn mul_vec_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: $crate::Par) {
-                self.try_mul_vec_t(alpha, x, beta, y, par)
-                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_vec_t: {}"), e));
-            }
-            /// One read of the file for all the vectors.
-            #[track_caller]
-            fn mul_mat(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: $crate::Par) {
-                self.try_mul_mat(alpha, x, beta, y, par)
-                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_mat: {}"), e));
-            }
-            /// One read of the file for all the vectors.
-            #[track_caller]
-            fn mul_mat_t(&self, alpha: V, x: &[V], beta: V, y: &mut [V], par: $crate::Par) {
-                self.try_mul_mat_t(alpha, x, beta, y, par)
-                    .unwrap_or_else(|e| panic!(concat!($name, "::mul_mat_t: {}"), e));
-            }
-        }
-    };
-}
-
 mod dense;
 mod file;
 #[cfg(feature = "hdf5")]

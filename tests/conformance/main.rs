@@ -9,8 +9,8 @@ mod common;
 
 use common::{Oracle, Rng};
 use matvec::{
-    Coo, Csc, Csr, Dense, DenseView, Footprint, Index, Layout, MatVec, Par, PatternCsr, Scalar,
-    Transposed, Widen,
+    Coo, Csc, Csr, Dense, DenseView, Footprint, Index, Layout, MatVec, Par, PatternCsr, RowOffsets,
+    Scalar, SharedCsr, Transposed, Widen,
 };
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -30,6 +30,9 @@ struct Owned<T: Scalar, I: Index> {
     dense_c: Dense<T>,
     data_r: Vec<T>,
     data_c: Vec<T>,
+    /// The offsets of `csr_into` and `csc_into`, for `SharedCsr` over their arrays.
+    csr_offsets: RowOffsets,
+    csc_offsets: RowOffsets,
 }
 
 fn build<T: Scalar, I: Index>(o: &Oracle, seed: u64) -> Owned<T, I> {
@@ -58,6 +61,8 @@ fn build<T: Scalar, I: Index>(o: &Oracle, seed: u64) -> Owned<T, I> {
     let data_r: Vec<T> = o.row_major().into_iter().map(t).collect();
     let data_c: Vec<T> = o.col_major().into_iter().map(t).collect();
     Owned {
+        csr_offsets: RowOffsets::new(csr_into.row_ptr().to_vec()).unwrap(),
+        csc_offsets: RowOffsets::new(csc_into.col_ptr().to_vec()).unwrap(),
         csr_to: coo.to_csr(),
         csc_to: coo.to_csc(),
         csr_from_csc: csc_into.to_csr(),
@@ -115,6 +120,20 @@ fn forms<'a, S: Scalar + Widen<T>, T: Scalar, I: Index>(
         (
             "Transposed(dense view .transpose())",
             Box::new(Transposed(o.dense_r.view().transpose())),
+        ),
+        (
+            "shared csr",
+            Box::new(
+                SharedCsr::new(c, &o.csr_offsets, o.csr_into.col_idx(), o.csr_into.values())
+                    .unwrap(),
+            ),
+        ),
+        (
+            "Transposed(shared csr of A^T): shared csc",
+            Box::new(Transposed(
+                SharedCsr::new(r, &o.csc_offsets, o.csc_into.row_idx(), o.csc_into.values())
+                    .unwrap(),
+            )),
         ),
         ("Arc<csr>", Box::new(Arc::new(o.csr_to.clone()))),
         ("Box<csc>", Box::new(Box::new(o.csc_to.clone()))),
@@ -216,5 +235,6 @@ mod out_of_core;
 mod pattern;
 mod products;
 mod row_blocks;
+mod shared;
 mod validation;
 mod workspace;
