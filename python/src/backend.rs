@@ -15,7 +15,15 @@ use crate::errors::value;
 /// A block product `Y ← α·op(A)·X + β·Y` that can fail (a file read, a shared index changed),
 /// for `k` column-major vectors (`k = 1` is the vector product).
 pub trait TryMat<V: Scalar> {
-    fn try_mat(&self, t: bool, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) -> matvec::Result<()>;
+    fn try_mat(
+        &self,
+        t: bool,
+        alpha: V,
+        x: &[V],
+        beta: V,
+        y: &mut [V],
+        par: Par,
+    ) -> matvec::Result<()>;
 }
 
 /// What a product or a solver needs of an operator, as one object.
@@ -47,8 +55,18 @@ try_mat_via_try!([V: Scalar] matvec::stream::StreamHdf5<f64> where f64: matvec::
 try_mat_via_try!([V: Scalar] matvec::stream::StreamHdf5<f32> where f32: matvec::Widen<V>);
 
 /// The CSC matrix `A` as the transpose of the shared CSR of `Aᵀ`.
-impl<T: Scalar + matvec::Widen<V>, V: Scalar, I: matvec::Index> TryMat<V> for Transposed<SharedCsr<'_, T, I>> {
-    fn try_mat(&self, t: bool, alpha: V, x: &[V], beta: V, y: &mut [V], par: Par) -> matvec::Result<()> {
+impl<T: Scalar + matvec::Widen<V>, V: Scalar, I: matvec::Index> TryMat<V>
+    for Transposed<SharedCsr<'_, T, I>>
+{
+    fn try_mat(
+        &self,
+        t: bool,
+        alpha: V,
+        x: &[V],
+        beta: V,
+        y: &mut [V],
+        par: Par,
+    ) -> matvec::Result<()> {
         if t {
             self.0.try_mul_mat(alpha, x, beta, y, par)
         } else {
@@ -206,7 +224,8 @@ pub trait Elem: Scalar + numpy::Element {
 
 /// The slice of a shared vector (contiguous by construction; borrowed read-only).
 fn slice<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>, what: &str) -> PyResult<&'a [T]> {
-    a.as_slice().map_err(|_| value(format!("the {what} array is no longer contiguous")))
+    a.as_slice()
+        .map_err(|_| value(format!("the {what} array is no longer contiguous")))
 }
 
 fn with_shared<S, V, R>(
@@ -237,7 +256,11 @@ where
     }
 }
 
-fn with_dense<S, V, R>(d: &Numpy, data: &PyReadonlyArray2<'_, S>, f: impl FnOnce(&dyn Op<V>) -> R) -> PyResult<R>
+fn with_dense<S, V, R>(
+    d: &Numpy,
+    data: &PyReadonlyArray2<'_, S>,
+    f: impl FnOnce(&dyn Op<V>) -> R,
+) -> PyResult<R>
 where
     S: Scalar + matvec::Widen<V> + numpy::Element,
     V: Scalar,
@@ -269,8 +292,12 @@ impl Elem for f64 {
                 }
             },
             Backend::Numpy(n) => match &n.data {
-                Dense2::F64(a) => with_dense(n, &a.bind(py).try_readonly().map_err(|_| aliased())?, f),
-                Dense2::F32(a) => with_dense(n, &a.bind(py).try_readonly().map_err(|_| aliased())?, f),
+                Dense2::F64(a) => {
+                    with_dense(n, &a.bind(py).try_readonly().map_err(|_| aliased())?, f)
+                }
+                Dense2::F32(a) => {
+                    with_dense(n, &a.bind(py).try_readonly().map_err(|_| aliased())?, f)
+                }
             },
         }
     }
@@ -278,7 +305,8 @@ impl Elem for f64 {
 
 impl Elem for f32 {
     fn with_op<R>(b: &Backend, py: Python<'_>, f: impl FnOnce(&dyn Op<f32>) -> R) -> PyResult<R> {
-        let wrong = || crate::errors::type_error("a float64 operator takes float64 vectors, not float32");
+        let wrong =
+            || crate::errors::type_error("a float64 operator takes float64 vectors, not float32");
         match b {
             Backend::Owned(o) => Ok(f(o.op32().ok_or_else(wrong)?)),
             Backend::Scipy(s) => match &s.data {
@@ -289,7 +317,9 @@ impl Elem for f32 {
                 Values::F64(_) => Err(wrong()),
             },
             Backend::Numpy(n) => match &n.data {
-                Dense2::F32(a) => with_dense(n, &a.bind(py).try_readonly().map_err(|_| aliased())?, f),
+                Dense2::F32(a) => {
+                    with_dense(n, &a.bind(py).try_readonly().map_err(|_| aliased())?, f)
+                }
                 Dense2::F64(_) => Err(wrong()),
             },
         }
@@ -348,7 +378,13 @@ impl Backend {
                 d + i
             }
             Backend::Numpy(n) => {
-                n.nrows * n.ncols * if matches!(n.data, Dense2::F32(_)) { 4 } else { 8 }
+                n.nrows
+                    * n.ncols
+                    * if matches!(n.data, Dense2::F32(_)) {
+                        4
+                    } else {
+                        8
+                    }
             }
             Backend::Owned(_) => 0,
         }

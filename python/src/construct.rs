@@ -54,7 +54,9 @@ fn validate(
         idx: &[I],
         val: &[T],
     ) -> matvec::Result<()> {
-        SharedCsr::new(inner, offsets, idx, val)?.validate().map(|_| ())
+        SharedCsr::new(inner, offsets, idx, val)?
+            .validate()
+            .map(|_| ())
     }
     if offsets.nrows() != outer {
         return Err(value(format!(
@@ -134,13 +136,21 @@ pub fn from_scipy(py: Python<'_>, a: &Bound<'_, PyAny>, copy: bool) -> PyResult<
     let indices = match dtype_name(&indices)?.as_str() {
         "<i4" => Indices::I32(indices.cast::<PyArray1<i32>>()?.clone().unbind()),
         "<i8" => Indices::I64(indices.cast::<PyArray1<i64>>()?.clone().unbind()),
-        other => return Err(type_error(format!("A.indices has dtype {other}; expected int32 or int64"))),
+        other => {
+            return Err(type_error(format!(
+                "A.indices has dtype {other}; expected int32 or int64"
+            )));
+        }
     };
     let indptr = array(&a, "indptr")?;
     let offsets = match dtype_name(&indptr)?.as_str() {
         "<i4" => RowOffsets::from_i32(indptr.cast::<PyArray1<i32>>()?.readonly().as_slice()?),
         "<i8" => RowOffsets::from_i64(indptr.cast::<PyArray1<i64>>()?.readonly().as_slice()?),
-        other => return Err(type_error(format!("A.indptr has dtype {other}; expected int32 or int64"))),
+        other => {
+            return Err(type_error(format!(
+                "A.indptr has dtype {other}; expected int32 or int64"
+            )));
+        }
     }
     .map_err(to_py)?;
     validate(py, outer, inner, &offsets, &data, &indices)?;
@@ -164,7 +174,10 @@ pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyResult<Operator> {
         .cast::<PyUntypedArray>()
         .map_err(|_| type_error("from_numpy takes a numpy array"))?;
     if u.ndim() != 2 {
-        return Err(value(format!("from_numpy takes a 2-D array, got {} dimensions", u.ndim())));
+        return Err(value(format!(
+            "from_numpy takes a 2-D array, got {} dimensions",
+            u.ndim()
+        )));
     }
     let (nrows, ncols) = (u.shape()[0], u.shape()[1]);
     let col_major = !u.is_c_contiguous();
@@ -176,7 +189,11 @@ pub fn from_numpy(a: &Bound<'_, PyAny>) -> PyResult<Operator> {
     let data = match dtype_name(u)?.as_str() {
         "<f8" => Dense2::F64(u.cast::<PyArray2<f64>>()?.clone().unbind()),
         "<f4" => Dense2::F32(u.cast::<PyArray2<f32>>()?.clone().unbind()),
-        other => return Err(type_error(format!("from_numpy takes float32 or float64, got {other}"))),
+        other => {
+            return Err(type_error(format!(
+                "from_numpy takes float32 or float64, got {other}"
+            )));
+        }
     };
     Ok(Operator {
         backend: Backend::Numpy(Numpy {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use matvec::io::npy::{self, NpyDtype};
 use matvec::io::{Dtype, npz};
 use matvec::stream::{RawDense, StreamCsc, StreamCsr, StreamDense};
-use matvec::{Csr, CscView, CsrView, Layout};
+use matvec::{CscView, Csr, CsrView, Layout};
 use numpy::PyArrayMethods;
 use pyo3::prelude::*;
 
@@ -25,7 +25,9 @@ fn budget(b: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
     if let Ok(s) = b.extract::<String>() {
         return matvec::memory::parse_size(&s).map(Some).map_err(value);
     }
-    Err(type_error("budget must be a number of bytes or a string such as '64MiB'"))
+    Err(type_error(
+        "budget must be a number of bytes or a string such as '64MiB'",
+    ))
 }
 
 fn owned(o: impl Owned + 'static, kind: &'static str) -> Operator {
@@ -51,11 +53,19 @@ pub fn open_npy(path: PathBuf, budget: Option<&Bound<'_, PyAny>>) -> PyResult<Op
     let dtype = npy::read_header(&path).map_err(to_py)?.dtype;
     Ok(match dtype {
         NpyDtype::F32 => owned(
-            F32 { a: dense(StreamDense::<f32>::open(&path).map_err(to_py)?, b), nnz: None, file: true },
+            F32 {
+                a: dense(StreamDense::<f32>::open(&path).map_err(to_py)?, b),
+                nnz: None,
+                file: true,
+            },
             "npy",
         ),
         NpyDtype::F64 => owned(
-            F64 { a: dense(StreamDense::<f64>::open(&path).map_err(to_py)?, b), nnz: None, file: true },
+            F64 {
+                a: dense(StreamDense::<f64>::open(&path).map_err(to_py)?, b),
+                nnz: None,
+                file: true,
+            },
             "npy",
         ),
     })
@@ -76,7 +86,10 @@ pub fn open_raw(
     let b = self::budget(budget)?;
     // Any spelling numpy accepts (np.float32, "float64", "<f8", ">f4"), through numpy.dtype.
     let np = dtype.py().import("numpy")?;
-    let d: String = np.call_method1("dtype", (dtype,))?.getattr("str")?.extract()?;
+    let d: String = np
+        .call_method1("dtype", (dtype,))?
+        .getattr("str")?
+        .extract()?;
     let d = Dtype::parse(&d).map_err(|e| type_error(format!("dtype {d}: {e}")))?;
     if !d.is_float() {
         return Err(type_error("open_raw takes float32 or float64 data"));
@@ -91,9 +104,23 @@ pub fn open_raw(
         .offset(offset)
         .big_endian(d.big_endian);
     Ok(if d.size == 4 {
-        owned(F32 { a: dense(StreamDense::<f32>::open_raw(&path, spec).map_err(to_py)?, b), nnz: None, file: true }, "raw")
+        owned(
+            F32 {
+                a: dense(StreamDense::<f32>::open_raw(&path, spec).map_err(to_py)?, b),
+                nnz: None,
+                file: true,
+            },
+            "raw",
+        )
     } else {
-        owned(F64 { a: dense(StreamDense::<f64>::open_raw(&path, spec).map_err(to_py)?, b), nnz: None, file: true }, "raw")
+        owned(
+            F64 {
+                a: dense(StreamDense::<f64>::open_raw(&path, spec).map_err(to_py)?, b),
+                nnz: None,
+                file: true,
+            },
+            "raw",
+        )
     })
 }
 
@@ -106,25 +133,76 @@ pub fn open_npz(path: PathBuf, budget: Option<&Bound<'_, PyAny>>) -> PyResult<Op
     let info = npz::info(&path).map_err(to_py)?;
     let f32 = info.data_dtype == Dtype::F4;
     let nnz = Some(info.nnz);
-    let streams = !info.compressed && info.format != npz::NpzFormat::Coo && info.data_dtype.is_float();
+    let streams =
+        !info.compressed && info.format != npz::NpzFormat::Coo && info.data_dtype.is_float();
     if streams {
         let csr = info.format == npz::NpzFormat::Csr;
         return Ok(match (csr, f32) {
-            (true, false) => owned(F64 { a: StreamCsr::<f64, usize>::open(&path).and_then(|m| m.with_budget(b)).map_err(to_py)?, nnz, file: true }, "npz-csr"),
-            (true, true) => owned(F32 { a: StreamCsr::<f32, usize>::open(&path).and_then(|m| m.with_budget(b)).map_err(to_py)?, nnz, file: true }, "npz-csr"),
-            (false, false) => owned(F64 { a: StreamCsc::<f64, usize>::open(&path).and_then(|m| m.with_budget(b)).map_err(to_py)?, nnz, file: true }, "npz-csc"),
-            (false, true) => owned(F32 { a: StreamCsc::<f32, usize>::open(&path).and_then(|m| m.with_budget(b)).map_err(to_py)?, nnz, file: true }, "npz-csc"),
+            (true, false) => owned(
+                F64 {
+                    a: StreamCsr::<f64, usize>::open(&path)
+                        .and_then(|m| m.with_budget(b))
+                        .map_err(to_py)?,
+                    nnz,
+                    file: true,
+                },
+                "npz-csr",
+            ),
+            (true, true) => owned(
+                F32 {
+                    a: StreamCsr::<f32, usize>::open(&path)
+                        .and_then(|m| m.with_budget(b))
+                        .map_err(to_py)?,
+                    nnz,
+                    file: true,
+                },
+                "npz-csr",
+            ),
+            (false, false) => owned(
+                F64 {
+                    a: StreamCsc::<f64, usize>::open(&path)
+                        .and_then(|m| m.with_budget(b))
+                        .map_err(to_py)?,
+                    nnz,
+                    file: true,
+                },
+                "npz-csc",
+            ),
+            (false, true) => owned(
+                F32 {
+                    a: StreamCsc::<f32, usize>::open(&path)
+                        .and_then(|m| m.with_budget(b))
+                        .map_err(to_py)?,
+                    nnz,
+                    file: true,
+                },
+                "npz-csc",
+            ),
         });
     }
     // Compressed or COO: read, canonicalised, into an owned CSR matrix.
     Ok(if f32 {
         let a: Csr<f32> = read_any(&path)?;
         let nnz = Some(a.nnz());
-        owned(F32 { a, nnz, file: false }, "csr-owned")
+        owned(
+            F32 {
+                a,
+                nnz,
+                file: false,
+            },
+            "csr-owned",
+        )
     } else {
         let a: Csr<f64> = read_any(&path)?;
         let nnz = Some(a.nnz());
-        owned(F64 { a, nnz, file: false }, "csr-owned")
+        owned(
+            F64 {
+                a,
+                nnz,
+                file: false,
+            },
+            "csr-owned",
+        )
     })
 }
 
@@ -141,14 +219,32 @@ fn read_any<T: matvec::Scalar>(path: &PathBuf) -> PyResult<Csr<T>> {
 #[cfg(feature = "hdf5")]
 #[pyfunction]
 #[pyo3(signature = (path, dataset, budget=None))]
-pub fn open_hdf5(path: PathBuf, dataset: &str, budget: Option<&Bound<'_, PyAny>>) -> PyResult<Operator> {
+pub fn open_hdf5(
+    path: PathBuf,
+    dataset: &str,
+    budget: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Operator> {
     use matvec::stream::StreamHdf5;
     let b = self::budget(budget)?.unwrap_or(matvec::stream::DEFAULT_BUDGET);
     match StreamHdf5::<f64>::open(&path, dataset) {
-        Ok(m) => Ok(owned(F64 { a: m.with_budget(b), nnz: None, file: true }, "hdf5")),
+        Ok(m) => Ok(owned(
+            F64 {
+                a: m.with_budget(b),
+                nnz: None,
+                file: true,
+            },
+            "hdf5",
+        )),
         Err(e) if e.to_string().contains("StreamHdf5<f32>") => {
             let m = StreamHdf5::<f32>::open(&path, dataset).map_err(to_py)?;
-            Ok(owned(F32 { a: m.with_budget(b), nnz: None, file: true }, "hdf5"))
+            Ok(owned(
+                F32 {
+                    a: m.with_budget(b),
+                    nnz: None,
+                    file: true,
+                },
+                "hdf5",
+            ))
         }
         Err(e) => Err(to_py(e)),
     }
@@ -158,7 +254,11 @@ pub fn open_hdf5(path: PathBuf, dataset: &str, budget: Option<&Bound<'_, PyAny>>
 #[cfg(not(feature = "hdf5"))]
 #[pyfunction]
 #[pyo3(signature = (path, dataset, budget=None))]
-pub fn open_hdf5(path: PathBuf, dataset: &str, budget: Option<&Bound<'_, PyAny>>) -> PyResult<Operator> {
+pub fn open_hdf5(
+    path: PathBuf,
+    dataset: &str,
+    budget: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Operator> {
     let _ = (dataset, budget);
     Err(pyo3::exceptions::PyNotImplementedError::new_err(format!(
         "{}: this build of matvec has no HDF5 support (build with the hdf5 feature)",
@@ -176,7 +276,11 @@ pub fn save_npz(py: Python<'_>, path: PathBuf, a: &Bound<'_, PyAny>) -> PyResult
         unreachable!("from_scipy makes shared operators")
     };
     let ptr = s.offsets.as_slice();
-    let (outer, inner) = if s.csc { (s.ncols, s.nrows) } else { (s.nrows, s.ncols) };
+    let (outer, inner) = if s.csc {
+        (s.ncols, s.nrows)
+    } else {
+        (s.nrows, s.ncols)
+    };
     macro_rules! write {
         ($d:expr, $i:expr, $ity:ty) => {{
             let d = $d.bind(py).readonly();
@@ -199,4 +303,3 @@ pub fn save_npz(py: Python<'_>, path: PathBuf, a: &Bound<'_, PyAny>) -> PyResult
         (Values::F32(d), Indices::I64(i)) => write!(d, i, usize),
     }
 }
-

@@ -4,7 +4,8 @@
 //! With `out` given, a product allocates nothing; the GIL is released while it runs.
 
 use numpy::{
-    PyArray1, PyArray2, PyArrayDescr, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
+    PyArray1, PyArray2, PyArrayDescr, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray,
+    PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
 
@@ -46,13 +47,21 @@ fn shape_str(s: &[usize]) -> String {
         [a] => format!("({a},)"),
         _ => format!(
             "({})",
-            s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+            s.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
 
 /// Checks that `a` is a numpy array of dtype `V` with `ndim` dimensions.
-fn typed<'py, V: Elem>(a: &Bound<'py, PyAny>, what: &str, ndim: usize, op: &str) -> PyResult<Bound<'py, PyUntypedArray>> {
+fn typed<'py, V: Elem>(
+    a: &Bound<'py, PyAny>,
+    what: &str,
+    ndim: usize,
+    op: &str,
+) -> PyResult<Bound<'py, PyUntypedArray>> {
     let py = a.py();
     let Ok(u) = a.cast::<PyUntypedArray>() else {
         return Err(type_error(format!(
@@ -100,7 +109,11 @@ impl Operator {
         if xs != want_x {
             return Err(value(format!(
                 "{op}: the operator is {m} x {n}, so x needs shape {}, got {}",
-                shape_str(&if kind.block { vec![nx, xs[1]] } else { vec![nx] }),
+                shape_str(&if kind.block {
+                    vec![nx, xs[1]]
+                } else {
+                    vec![nx]
+                }),
                 shape_str(&xs)
             )));
         }
@@ -117,7 +130,9 @@ impl Operator {
                 }
                 ou
             }
-            None if kind.block => PyArray2::<V>::zeros(py, [ny, k], true).into_any().cast_into()?,
+            None if kind.block => PyArray2::<V>::zeros(py, [ny, k], true)
+                .into_any()
+                .cast_into()?,
             None => PyArray1::<V>::zeros(py, ny, false).into_any().cast_into()?,
         };
         // Column-major blocks are the library's layout; one vector is contiguous either way.
@@ -127,7 +142,11 @@ impl Operator {
         if !(out.is_contiguous() && column_major(&out)) {
             return Err(value(format!(
                 "{op}: out must be contiguous{} (e.g. np.empty(shape{}))",
-                if kind.block { " in Fortran (column-major) order" } else { "" },
+                if kind.block {
+                    " in Fortran (column-major) order"
+                } else {
+                    ""
+                },
                 if kind.block { ", order='F'" } else { "" }
             )));
         }
@@ -138,7 +157,10 @@ impl Operator {
             self.backend.work().saturating_mul(k)
         };
         // Borrow x read-only, then out read-write: rust-numpy refuses an `out` that aliases x.
-        let xa = x.cast::<numpy::PyArrayDyn<V>>()?.try_readonly().map_err(|_| value(format!("{op}: x is being written elsewhere")))?;
+        let xa = x
+            .cast::<numpy::PyArrayDyn<V>>()?
+            .try_readonly()
+            .map_err(|_| value(format!("{op}: x is being written elsewhere")))?;
         let copied: Vec<V>;
         let xv: &[V] = match xa.as_slice() {
             Ok(s) if column_major(&xu) => s,
@@ -154,12 +176,10 @@ impl Operator {
             }
         };
         let oa = out.cast::<numpy::PyArrayDyn<V>>()?;
-        let mut ow = oa
-            .try_readwrite()
-            .map_err(|e| match e {
-                numpy::BorrowError::NotWriteable => value(format!("{op}: out is read-only")),
-                _ => value(format!("{op}: out is x or shares its memory with x")),
-            })?;
+        let mut ow = oa.try_readwrite().map_err(|e| match e {
+            numpy::BorrowError::NotWriteable => value(format!("{op}: out is read-only")),
+            _ => value(format!("{op}: out is x or shares its memory with x")),
+        })?;
         let yv = ow
             .as_slice_mut()
             .map_err(|_| value(format!("{op}: out is not contiguous")))?;
@@ -240,37 +260,87 @@ impl Operator {
 
     /// y = alpha*A@x + beta*out, into `out` (returned) or a new array.
     #[pyo3(signature = (x, out=None, alpha=1.0, beta=0.0))]
-    fn matvec(&self, py: Python<'_>, x: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>, alpha: f64, beta: f64) -> PyResult<Py<PyAny>> {
-        let kind = Kind { transposed: false, block: false };
+    fn matvec(
+        &self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        out: Option<&Bound<'_, PyAny>>,
+        alpha: f64,
+        beta: f64,
+    ) -> PyResult<Py<PyAny>> {
+        let kind = Kind {
+            transposed: false,
+            block: false,
+        };
         self.dispatch(py, kind, x, out, alpha, beta)
     }
 
     /// y = alpha*A.T@x + beta*out.
     #[pyo3(signature = (x, out=None, alpha=1.0, beta=0.0))]
-    fn rmatvec(&self, py: Python<'_>, x: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>, alpha: f64, beta: f64) -> PyResult<Py<PyAny>> {
-        let kind = Kind { transposed: true, block: false };
+    fn rmatvec(
+        &self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        out: Option<&Bound<'_, PyAny>>,
+        alpha: f64,
+        beta: f64,
+    ) -> PyResult<Py<PyAny>> {
+        let kind = Kind {
+            transposed: true,
+            block: false,
+        };
         self.dispatch(py, kind, x, out, alpha, beta)
     }
 
     /// Y = alpha*A@X + beta*out for a 2-D X (one read of the matrix per group of up to 8
     /// columns); `out` must be Fortran-ordered.
     #[pyo3(signature = (x, out=None, alpha=1.0, beta=0.0))]
-    fn matmat(&self, py: Python<'_>, x: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>, alpha: f64, beta: f64) -> PyResult<Py<PyAny>> {
-        let kind = Kind { transposed: false, block: true };
+    fn matmat(
+        &self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        out: Option<&Bound<'_, PyAny>>,
+        alpha: f64,
+        beta: f64,
+    ) -> PyResult<Py<PyAny>> {
+        let kind = Kind {
+            transposed: false,
+            block: true,
+        };
         self.dispatch(py, kind, x, out, alpha, beta)
     }
 
     /// Y = alpha*A.T@X + beta*out for a 2-D X.
     #[pyo3(signature = (x, out=None, alpha=1.0, beta=0.0))]
-    fn rmatmat(&self, py: Python<'_>, x: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>, alpha: f64, beta: f64) -> PyResult<Py<PyAny>> {
-        let kind = Kind { transposed: true, block: true };
+    fn rmatmat(
+        &self,
+        py: Python<'_>,
+        x: &Bound<'_, PyAny>,
+        out: Option<&Bound<'_, PyAny>>,
+        alpha: f64,
+        beta: f64,
+    ) -> PyResult<Py<PyAny>> {
+        let kind = Kind {
+            transposed: true,
+            block: true,
+        };
         self.dispatch(py, kind, x, out, alpha, beta)
     }
 
     /// A @ x: matvec for a 1-D x, matmat for a 2-D one.
     fn __matmul__(&self, py: Python<'_>, x: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let block = x.cast::<PyUntypedArray>().is_ok_and(|u| u.ndim() == 2);
-        self.dispatch(py, Kind { transposed: false, block }, x, None, 1.0, 0.0)
+        self.dispatch(
+            py,
+            Kind {
+                transposed: false,
+                block,
+            },
+            x,
+            None,
+            1.0,
+            0.0,
+        )
     }
 
     /// A scipy.sparse.linalg.LinearOperator whose matvec, rmatvec and matmat call this
@@ -284,7 +354,11 @@ impl Operator {
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let (m, n) = self.backend.shape();
-        let nnz = self.backend.nnz().map(|z| format!(", nnz={z}")).unwrap_or_default();
+        let nnz = self
+            .backend
+            .nnz()
+            .map(|z| format!(", nnz={z}"))
+            .unwrap_or_default();
         format!(
             "<matvec.Operator {} {m} x {n}, dtype={}{nnz}, nbytes={}>",
             self.kind,

@@ -5,8 +5,8 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use matvec::solve::{self, Options, Report};
 use matvec::MatVec;
+use matvec::solve::{self, Options, Report};
 use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -15,6 +15,21 @@ use crate::backend::Elem;
 use crate::errors::{to_py, value};
 use crate::operator::Operator;
 use crate::threads;
+
+/// `(u, s, vt, report)`.
+type SvdResult<'py> = (
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyAny>,
+    Bound<'py, PyDict>,
+);
+
+/// `(w, v, report)`.
+type EigResult<'py> = (
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray2<f64>>,
+    Bound<'py, PyDict>,
+);
 
 fn report<'py>(py: Python<'py>, r: &Report<f64>) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
@@ -79,7 +94,13 @@ pub fn cg<'py>(
         None => vec![0.0; b.len()],
     };
     let r = run(a, py, |op, par| {
-        solve::cg(op, b, &mut x, opts(rtol, maxiter, par), &mut solve::CgWorkspace::new())
+        solve::cg(
+            op,
+            b,
+            &mut x,
+            opts(rtol, maxiter, par),
+            &mut solve::CgWorkspace::new(),
+        )
     })?;
     Ok((PyArray1::from_vec(py, x), report(py, &r)?))
 }
@@ -103,13 +124,25 @@ pub fn pagerank<'py>(
     };
     let mut x = vec![0.0; n];
     let r = run(a, py, |op, par| {
-        solve::pagerank(op, damping, p, &mut x, opts(tol, maxiter, par), &mut solve::PageRankWorkspace::new())
+        solve::pagerank(
+            op,
+            damping,
+            p,
+            &mut x,
+            opts(tol, maxiter, par),
+            &mut solve::PageRankWorkspace::new(),
+        )
     })?;
     Ok((PyArray1::from_vec(py, x), report(py, &r)?))
 }
 
 /// Column-major `rows x cols` values as a Fortran-ordered numpy array (no copy of the Vec).
-fn matrix(py: Python<'_>, v: Vec<f64>, rows: usize, cols: usize) -> PyResult<Bound<'_, PyArray2<f64>>> {
+fn matrix(
+    py: Python<'_>,
+    v: Vec<f64>,
+    rows: usize,
+    cols: usize,
+) -> PyResult<Bound<'_, PyArray2<f64>>> {
     // A (cols, rows) C-ordered array is the transpose of the (rows, cols) F-ordered one.
     let a = PyArray1::from_vec(py, v).reshape([cols, rows])?;
     Ok(a.transpose()?.cast_into()?)
@@ -127,14 +160,23 @@ pub fn rsvd<'py>(
     maxiter: Option<usize>,
     oversample: usize,
     seed: Option<u64>,
-) -> PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<f64>>, Bound<'py, PyAny>, Bound<'py, PyDict>)> {
+) -> PyResult<SvdResult<'py>> {
     let (m, n) = a.backend.shape();
-    let mut settings = solve::Rsvd { oversample, ..Default::default() };
+    let mut settings = solve::Rsvd {
+        oversample,
+        ..Default::default()
+    };
     if let Some(s) = seed {
         settings.seed = s;
     }
     let svd = run(a, py, |op, par| {
-        solve::rsvd(op, k, settings, opts(tol, maxiter, par), &mut solve::RsvdWorkspace::new())
+        solve::rsvd(
+            op,
+            k,
+            settings,
+            opts(tol, maxiter, par),
+            &mut solve::RsvdWorkspace::new(),
+        )
     })?;
     let rep = report(py, &svd.report)?;
     let u = matrix(py, svd.u, m, k)?;
@@ -155,17 +197,31 @@ pub fn lanczos<'py>(
     which: &str,
     tol: f64,
     maxiter: Option<usize>,
-) -> PyResult<(Bound<'py, PyArray1<f64>>, Bound<'py, PyArray2<f64>>, Bound<'py, PyDict>)> {
+) -> PyResult<EigResult<'py>> {
     let w = match which {
         "LA" => solve::Which::Largest,
         "SA" => solve::Which::Smallest,
         "LM" => solve::Which::LargestMagnitude,
-        _ => return Err(value(format!("which must be 'LA', 'SA' or 'LM', got {which:?}"))),
+        _ => {
+            return Err(value(format!(
+                "which must be 'LA', 'SA' or 'LM', got {which:?}"
+            )));
+        }
     };
     let n = a.backend.shape().0;
     let e = run(a, py, |op, par| {
-        solve::lanczos(op, k, w, opts(tol, maxiter, par), &mut solve::LanczosWorkspace::new())
+        solve::lanczos(
+            op,
+            k,
+            w,
+            opts(tol, maxiter, par),
+            &mut solve::LanczosWorkspace::new(),
+        )
     })?;
     let rep = report(py, &e.report)?;
-    Ok((PyArray1::from_vec(py, e.values), matrix(py, e.vectors, n, k)?, rep))
+    Ok((
+        PyArray1::from_vec(py, e.values),
+        matrix(py, e.vectors, n, k)?,
+        rep,
+    ))
 }
