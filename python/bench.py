@@ -25,7 +25,10 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-import matvec
+# Measure the installed package: `python python/bench.py` puts python/ first on sys.path,
+# where the source folder matvec/ (without the built extension) would shadow it.
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+import matvec  # noqa: E402
 
 
 def median_time(f, reps):

@@ -125,7 +125,7 @@ pub fn open_raw(
 }
 
 /// A scipy `.npz`: stored (`save_npz(..., compressed=False)` or ours) CSR/CSC files are
-/// streamed under `budget` (default 64 MiB); compressed and COO files are read into memory.
+/// streamed under `budget` (default 256 MiB); compressed and COO files are read into memory.
 #[pyfunction]
 #[pyo3(signature = (path, budget=None))]
 pub fn open_npz(path: PathBuf, budget: Option<&Bound<'_, PyAny>>) -> PyResult<Operator> {
