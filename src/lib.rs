@@ -159,7 +159,7 @@ pub use matvec::{DynMatVec, MatVec, Transposed};
 pub use memory::Footprint;
 pub use mmap::MmapDense;
 pub use mmap::{MmapCsc, MmapCsr};
-pub use par::Par;
+pub use par::{Par, balanced_cuts};
 pub use pattern_csr::PatternCsr;
 pub use scalar::{Scalar, Widen};
 pub use shared_csr::{RowOffsets, SharedCsr};

@@ -117,6 +117,40 @@ where
     );
 }
 
+/// Cuts the items `0..n` into `parts` contiguous ranges of about equal cost: returns the
+/// `parts + 1` boundaries (`0`, ..., `n`, never decreasing; a range may be empty when one item
+/// outweighs a part's share).
+///
+/// `cost(i)` is the cumulative cost of items `0..i`, as for the parallel kernels' own
+/// splitter, which this shares its search with: for a CSR matrix, `|i| row_ptr[i] + i` weighs
+/// each row by its nonzeros plus one (the write of `yᵢ`), which is how the kernels balance
+/// threads and how `matvec-mpi` balances processes. `O(parts · log n)` calls of `cost`.
+///
+/// # Panics
+///
+/// If `parts == 0`.
+///
+/// ```
+/// // Rows of 1, 1, 1, 1 and 8 nonzeros: two parts of about equal nonzeros + rows.
+/// let row_ptr = [0usize, 1, 2, 3, 4, 12];
+/// let cuts = matvec::balanced_cuts(5, 2, |i| row_ptr[i] + i);
+/// assert_eq!(cuts, vec![0, 4, 5]);
+/// ```
+pub fn balanced_cuts(n: usize, parts: usize, cost: impl Fn(usize) -> usize) -> Vec<usize> {
+    assert!(parts > 0, "balanced_cuts: parts must be at least 1");
+    let (c0, total) = (cost(0), cost(n) - cost(0));
+    let mut cuts = Vec::with_capacity(parts + 1);
+    cuts.push(0);
+    for k in 1..parts {
+        // First boundary whose prefix cost reaches k/parts of the work (u128: no overflow).
+        let target = c0 + (total as u128 * k as u128 / parts as u128) as usize;
+        let lo = *cuts.last().expect("starts with 0");
+        cuts.push(lo + partition_point(lo, n, |i| cost(i) < target));
+    }
+    cuts.push(n);
+    cuts
+}
+
 /// Number of `i` in `lo..hi` (a prefix, since `pred` is monotone) for which `pred(i)` holds.
 fn partition_point(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize {
     let (mut a, mut b) = (lo, hi);

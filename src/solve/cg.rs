@@ -1,6 +1,6 @@
 //! Conjugate gradients, with an optional (Jacobi) preconditioner.
 
-use super::vecops::{dot, max_abs, norm, pow2_near, scale};
+use super::vecops::{dot, pow2_near, scale};
 use super::{Options, Report, finite, fit, length, square};
 use crate::par::{self, Par};
 use crate::{CsrView, Error, Index, MatVec, Result, Scalar};
@@ -210,25 +210,35 @@ fn run<T: Scalar>(
     ws: &mut CgWorkspace<T>,
 ) -> Result<Report<T>> {
     opts.check(name)?;
-    let n = square(name, a)?;
-    length(name, "b", b, n)?;
-    length(name, "x", x, n)?;
-    finite(name, "b", b)?;
-    finite(name, "x", x)?;
-    if let Some(m) = m
-        && m.dim() != n
-    {
-        return Err(Error::solver(
-            name,
-            format!(
-                "the preconditioner is {0} x {0}, but A is {n} x {n}",
-                m.dim()
-            ),
-        ));
-    }
+    // Each process checks its own part; all of them stop if any part is wrong.
+    let n = a.nrows();
+    opts.agree(
+        name,
+        (|| {
+            square(name, a)?;
+            length(name, "b", b, n)?;
+            length(name, "x", x, n)?;
+            finite(name, "b", b)?;
+            finite(name, "x", x)?;
+            if let Some(m) = m
+                && m.dim() != n
+            {
+                return Err(Error::solver(
+                    name,
+                    format!(
+                        "the preconditioner is {0} x {0}, but A is {n} x {n}",
+                        m.dim()
+                    ),
+                ));
+            }
+            Ok(())
+        })(),
+    )?;
     let par = opts.par;
     let tol = opts.tol;
-    let max_iter = opts.max_iter.unwrap_or(10 * n.max(1));
+    let max_iter = opts
+        .max_iter
+        .unwrap_or(10 * opts.reducer().sum_len(n).max(1));
     let CgWorkspace { r, p, q, z } = ws;
     fit(r, n);
     fit(p, n);
@@ -237,22 +247,24 @@ fn run<T: Scalar>(
         fit(z, n);
     }
     let diag = m.and_then(|m| m.inverse_diagonal());
-    if let Some(d) = diag
-        && d.len() != n
-    {
-        return Err(Error::solver(
-            name,
-            format!(
-                "the preconditioner's inverse diagonal has length {}, but A is {n} x {n}",
-                d.len()
-            ),
-        ));
-    }
+    opts.agree(
+        name,
+        match diag {
+            Some(d) if d.len() != n => Err(Error::solver(
+                name,
+                format!(
+                    "the preconditioner's inverse diagonal has length {}, but A is {n} x {n}",
+                    d.len()
+                ),
+            )),
+            _ => Ok(()),
+        },
+    )?;
 
     let mut report = Report::start(true);
     // Work in units of a power of two near max|bᵢ| (exact scaling), so that r·r neither
     // underflows for a tiny b nor overflows for a huge one: A·(x/s) = b/s.
-    let bmax = max_abs(par, b);
+    let bmax = opts.max_abs(b);
     if bmax == T::ZERO {
         x.fill(T::ZERO);
         return Ok(report);
@@ -273,11 +285,11 @@ fn run<T: Scalar>(
     );
     // The iterations, in a closure so that `x` is scaled back on every exit, errors too.
     let outcome = (|| -> Result<()> {
-        let bnorm = norm(par, r);
+        let bnorm = opts.norm(r);
         a.mul_vec(-T::ONE, x, T::ONE, r, par);
         report.products += 1;
         report.passes += 1;
-        let mut rr = dot(par, r, r);
+        let mut rr = opts.dot(r, r);
         let mut rz = match m {
             None => {
                 p.copy_from_slice(r);
@@ -286,7 +298,7 @@ fn run<T: Scalar>(
             Some(m) => {
                 m.apply(r, z, par);
                 p.copy_from_slice(z);
-                dot(par, r, z)
+                opts.dot(r, z)
             }
         };
         report.residual = rr.sqrt() / bnorm;
@@ -299,7 +311,7 @@ fn run<T: Scalar>(
             a.mul_vec(T::ONE, p, T::ZERO, q, par);
             report.products += 1;
             report.passes += 1;
-            let pq = dot(par, p, q);
+            let pq = opts.dot(p, q);
             if !pq.is_finite() {
                 return Err(nan(name, it));
             }
@@ -316,7 +328,7 @@ fn run<T: Scalar>(
             // Pass 2: r ← r − α·q, z ← M⁻¹·r, with r·r and r·z.
             let (rr_new, rz_new) = match (m, diag) {
                 (None, _) => {
-                    let rr = par::reduce(
+                    let rr = opts.sum(par::reduce(
                         par,
                         (&mut r[..], &q[..]),
                         &|(r, q): (&mut [T], &[T])| {
@@ -328,10 +340,10 @@ fn run<T: Scalar>(
                             s
                         },
                         &|a, b| a + b,
-                    );
+                    ));
                     (rr, rr)
                 }
-                (Some(_), Some(d)) => par::reduce(
+                (Some(_), Some(d)) => opts.sum2(par::reduce(
                     par,
                     (&mut r[..], &q[..], &mut z[..], d),
                     &|(r, q, z, d): (&mut [T], &[T], &mut [T], &[T])| {
@@ -345,11 +357,11 @@ fn run<T: Scalar>(
                         (s, t)
                     },
                     &|a, b| (a.0 + b.0, a.1 + b.1),
-                ),
+                )),
                 (Some(m), None) => {
                     super::vecops::axpy(par, -alpha, q, r);
                     m.apply(r, z, par);
-                    (dot(par, r, r), dot(par, r, z))
+                    opts.sum2((dot(par, r, r), dot(par, r, z)))
                 }
             };
             let beta = rz_new / rz;
@@ -380,7 +392,7 @@ fn run<T: Scalar>(
                 a.mul_vec(T::ONE, x, T::ZERO, q, par);
                 report.products += 1;
                 report.passes += 1;
-                let true_rr = par::reduce(
+                let true_rr = opts.sum(par::reduce(
                     par,
                     (&mut q[..], b),
                     &|(q, b): (&mut [T], &[T])| {
@@ -392,7 +404,7 @@ fn run<T: Scalar>(
                         s
                     },
                     &|a, b| a + b,
-                );
+                ));
                 report.residual = true_rr.sqrt() / bnorm;
                 if !report.residual.is_finite() {
                     return Err(nan(name, it));
@@ -405,7 +417,7 @@ fn run<T: Scalar>(
                         None => rr,
                         Some(m) => {
                             m.apply(r, z, par);
-                            dot(par, r, z)
+                            opts.dot(r, z)
                         }
                     };
                 }

@@ -28,6 +28,11 @@
 //! in parallel under [`Par::Rayon`]; reductions use a fixed tree, so results are bit-identical
 //! for every `Par` and thread count.
 //!
+//! CG, power iteration and PageRank also run on vectors distributed over processes: their
+//! dot products, norms and lengths go through the [`Reduce`] hook of [`Options::reduce`]
+//! (`matvec-mpi` implements it with MPI), and the operator's `mul_vec` does the halo exchange;
+//! the algorithm is this one, not a copy.
+//!
 //! # Example: conjugate gradients on the 2-D Poisson problem
 //!
 //! ```
@@ -67,6 +72,7 @@ mod cg;
 mod lanczos;
 mod pagerank;
 mod power;
+mod reduce;
 mod rsvd;
 mod small;
 mod vecops;
@@ -75,6 +81,7 @@ pub use cg::{CgWorkspace, Jacobi, Preconditioner, cg, pcg};
 pub use lanczos::{Eigen, LanczosWorkspace, Which, lanczos};
 pub use pagerank::{PageRankWorkspace, pagerank};
 pub use power::{Dominant, PowerWorkspace, power_iteration};
+pub use reduce::{Local, Reduce};
 pub use rsvd::{Rsvd, RsvdWorkspace, Svd, rsvd};
 
 #[allow(unused_imports)] // used by the doc links above
@@ -134,6 +141,7 @@ pub struct Options<'a, T> {
     /// Threads for the products and the vector work.
     pub par: Par,
     progress: Option<&'a mut ProgressFn<'a, T>>,
+    reduce: Option<&'a dyn Reduce<T>>,
 }
 
 impl<T: Scalar> Report<T> {
@@ -156,6 +164,7 @@ impl<T: Scalar> Default for Options<'_, T> {
             max_iter: None,
             par: Par::default(),
             progress: None,
+            reduce: None,
         }
     }
 }
@@ -167,6 +176,7 @@ impl<T: Scalar> std::fmt::Debug for Options<'_, T> {
             .field("max_iter", &self.max_iter)
             .field("par", &self.par)
             .field("progress", &self.progress.is_some())
+            .field("processes", &self.reducer().processes())
             .finish()
     }
 }
@@ -200,6 +210,23 @@ impl<'a, T: Scalar> Options<'a, T> {
     pub fn progress(mut self, f: &'a mut ProgressFn<'a, T>) -> Self {
         self.progress = Some(f);
         self
+    }
+
+    /// Reduces every dot product, norm and length through `r` (for vectors distributed over
+    /// processes: see [`Reduce`]); the default is [`Local`]. Used by [`cg`], [`pcg`],
+    /// [`power_iteration`] and [`pagerank`]; [`lanczos`] and [`rsvd`] refuse more than one
+    /// process.
+    pub fn reduce(mut self, r: &'a dyn Reduce<T>) -> Self {
+        self.reduce = Some(r);
+        self
+    }
+
+    /// The reduction of the run ([`Local`] unless [`reduce`](Self::reduce) set one).
+    pub(crate) fn reducer(&self) -> &dyn Reduce<T> {
+        match self.reduce {
+            Some(r) => r,
+            None => &Local,
+        }
     }
 
     /// Reports one iteration to the callback, if any.

@@ -87,22 +87,33 @@ pub fn pagerank<T: Scalar>(
 ) -> Result<Report<T>> {
     const NAME: &str = "pagerank";
     opts.check(NAME)?;
-    let n = square(NAME, graph)?;
     if !(damping >= T::ZERO && damping < T::ONE) {
         return Err(Error::solver(
             NAME,
             format!("the damping factor must be in [0, 1), got {damping}"),
         ));
     }
-    length(NAME, "x", x, n)?;
-    nonnegative(NAME, "x", x)?;
+    // Each process checks its own part; all of them stop if any part is wrong.
+    let n = graph.nrows();
+    opts.agree(
+        NAME,
+        (|| {
+            square(NAME, graph)?;
+            length(NAME, "x", x, n)?;
+            nonnegative(NAME, "x", x)?;
+            if let Some(p) = personalization {
+                length(NAME, "the personalization vector", p, n)?;
+                nonnegative(NAME, "the personalization vector", p)?;
+            }
+            Ok(())
+        })(),
+    )?;
+    let global_n = opts.reducer().sum_len(n);
     // v = personalization / its sum, or 1/n: applied as v_scale·p[i] (no copy).
     let v_scale = match personalization {
-        None => T::ONE / T::from_f64(n.max(1) as f64),
+        None => T::ONE / T::from_f64(global_n.max(1) as f64),
         Some(p) => {
-            length(NAME, "the personalization vector", p, n)?;
-            nonnegative(NAME, "the personalization vector", p)?;
-            let s: T = p.iter().copied().sum();
+            let s: T = opts.sum(p.iter().copied().sum());
             if !(s > T::ZERO && s.is_finite()) {
                 return Err(Error::solver(
                     NAME,
@@ -117,8 +128,8 @@ pub fn pagerank<T: Scalar>(
         Some(p) => p[i] * v_scale,
     };
     let par = opts.par;
-    let mut report = Report::start(n == 0);
-    if n == 0 {
+    let mut report = Report::start(global_n == 0);
+    if global_n == 0 {
         return Ok(report);
     }
     let PageRankWorkspace { inv_out, y, t } = ws;
@@ -130,6 +141,105 @@ pub fn pagerank<T: Scalar>(
     graph.mul_vec(T::ONE, y, T::ZERO, inv_out, par);
     report.products += 1;
     report.passes += 1;
+    opts.agree(NAME, invert_degrees(inv_out))?;
+    // Start vector.
+    let s: T = opts.sum(x.iter().copied().sum());
+    if s == T::ZERO {
+        for (i, xi) in x.iter_mut().enumerate() {
+            *xi = v(i);
+        }
+    } else {
+        let inv = T::ONE / s;
+        x.iter_mut().for_each(|xi| *xi *= inv);
+    }
+    let max_iter = opts.max_iter.unwrap_or(1000);
+    let d = damping;
+    while report.iterations < max_iter {
+        let it = report.iterations + 1;
+        // Pass 1: y = x ./ out, and the rank held by dangling nodes.
+        let dangling = opts.sum(par::reduce(
+            par,
+            (&mut y[..], &x[..], &inv_out[..]),
+            &|(y, x, w): (&mut [T], &[T], &[T])| {
+                let mut s = T::ZERO;
+                for ((yi, xi), wi) in y.iter_mut().zip(x).zip(w) {
+                    *yi = *xi * *wi;
+                    if *wi == T::ZERO {
+                        s += *xi;
+                    }
+                }
+                s
+            },
+            &|a, b| a + b,
+        ));
+        let c = d * dangling + (T::ONE - d);
+        // t = Gᵀ·y, then pass 2: x ← d·t + c·v, with the L1 change.
+        graph.mul_vec_t(T::ONE, y, T::ZERO, t, par);
+        let err = opts.sum(par::reduce(
+            par,
+            (0..n, &mut x[..], &t[..]),
+            &|(r, x, t): (Range<usize>, &mut [T], &[T])| {
+                let mut s = T::ZERO;
+                for ((i, xi), ti) in r.zip(x.iter_mut()).zip(t) {
+                    let new = d * *ti + c * v(i);
+                    s += (new - *xi).abs();
+                    *xi = new;
+                }
+                s
+            },
+            &|a, b| a + b,
+        ));
+        report.products += 1;
+        report.passes += 1;
+        report.iterations = it;
+        report.residual = err;
+        if !err.is_finite() {
+            return Err(Error::solver(
+                NAME,
+                format!(
+                    "the rank became NaN or infinite at iteration {it}: the graph holds NaN \
+                     or infinity"
+                ),
+            ));
+        }
+        report.converged = err <= opts.tol;
+        opts.report(it, err);
+        if report.converged {
+            break;
+        }
+    }
+    // Row sums are checked, single weights are not (that would need the matrix's entries):
+    // a negative weight shows as a negative rank.
+    let negative = match x.iter().position(|&v| v < T::ZERO) {
+        None => Ok(()),
+        Some(i) => Err(Error::solver(
+            NAME,
+            format!(
+                "the rank of node {i} came out negative ({}): the graph has negative edge weights",
+                x[i]
+            ),
+        )),
+    };
+    opts.agree(NAME, negative)?;
+    Ok(report)
+}
+
+/// `Err` naming the first entry of `v` that is negative or not finite.
+fn nonnegative<T: Scalar>(solver: &'static str, name: &str, v: &[T]) -> Result<()> {
+    finite(solver, name, v)?;
+    match v.iter().position(|&x| x < T::ZERO) {
+        None => Ok(()),
+        Some(i) => Err(Error::solver(
+            solver,
+            format!("{name}[{i}] is {}: entries must be non-negative", v[i]),
+        )),
+    }
+}
+
+/// Inverts the out-degrees in place (0 stays 0: a dangling node), or names the first node whose
+/// weights are negative, not finite, or too small to invert.
+fn invert_degrees<T: Scalar>(inv_out: &mut [T]) -> Result<()> {
+    const NAME: &str = "pagerank";
     for (i, d) in inv_out.iter_mut().enumerate() {
         if !(d.is_finite() && *d >= T::ZERO) {
             return Err(Error::solver(
@@ -154,94 +264,5 @@ pub fn pagerank<T: Scalar>(
             *d = inv;
         }
     }
-    // Start vector.
-    let s: T = x.iter().copied().sum();
-    if s == T::ZERO {
-        for (i, xi) in x.iter_mut().enumerate() {
-            *xi = v(i);
-        }
-    } else {
-        let inv = T::ONE / s;
-        x.iter_mut().for_each(|xi| *xi *= inv);
-    }
-    let max_iter = opts.max_iter.unwrap_or(1000);
-    let d = damping;
-    while report.iterations < max_iter {
-        let it = report.iterations + 1;
-        // Pass 1: y = x ./ out, and the rank held by dangling nodes.
-        let dangling = par::reduce(
-            par,
-            (&mut y[..], &x[..], &inv_out[..]),
-            &|(y, x, w): (&mut [T], &[T], &[T])| {
-                let mut s = T::ZERO;
-                for ((yi, xi), wi) in y.iter_mut().zip(x).zip(w) {
-                    *yi = *xi * *wi;
-                    if *wi == T::ZERO {
-                        s += *xi;
-                    }
-                }
-                s
-            },
-            &|a, b| a + b,
-        );
-        let c = d * dangling + (T::ONE - d);
-        // t = Gᵀ·y, then pass 2: x ← d·t + c·v, with the L1 change.
-        graph.mul_vec_t(T::ONE, y, T::ZERO, t, par);
-        let err = par::reduce(
-            par,
-            (0..n, &mut x[..], &t[..]),
-            &|(r, x, t): (Range<usize>, &mut [T], &[T])| {
-                let mut s = T::ZERO;
-                for ((i, xi), ti) in r.zip(x.iter_mut()).zip(t) {
-                    let new = d * *ti + c * v(i);
-                    s += (new - *xi).abs();
-                    *xi = new;
-                }
-                s
-            },
-            &|a, b| a + b,
-        );
-        report.products += 1;
-        report.passes += 1;
-        report.iterations = it;
-        report.residual = err;
-        if !err.is_finite() {
-            return Err(Error::solver(
-                NAME,
-                format!(
-                    "the rank became NaN or infinite at iteration {it}: the graph holds NaN \
-                     or infinity"
-                ),
-            ));
-        }
-        report.converged = err <= opts.tol;
-        opts.report(it, err);
-        if report.converged {
-            break;
-        }
-    }
-    // Row sums are checked, single weights are not (that would need the matrix's entries):
-    // a negative weight shows as a negative rank.
-    if let Some(i) = x.iter().position(|&v| v < T::ZERO) {
-        return Err(Error::solver(
-            NAME,
-            format!(
-                "the rank of node {i} came out negative ({}): the graph has negative edge weights",
-                x[i]
-            ),
-        ));
-    }
-    Ok(report)
-}
-
-/// `Err` naming the first entry of `v` that is negative or not finite.
-fn nonnegative<T: Scalar>(solver: &'static str, name: &str, v: &[T]) -> Result<()> {
-    finite(solver, name, v)?;
-    match v.iter().position(|&x| x < T::ZERO) {
-        None => Ok(()),
-        Some(i) => Err(Error::solver(
-            solver,
-            format!("{name}[{i}] is {}: entries must be non-negative", v[i]),
-        )),
-    }
+    Ok(())
 }

@@ -1,6 +1,6 @@
 //! Power iteration for the dominant eigenpair.
 
-use super::vecops::{dot_leaf, max_abs, norm, pow2_near, scale};
+use super::vecops::{dot_leaf, pow2_near, scale};
 use super::{Options, Report, finite, fit, length, square};
 use crate::par;
 use crate::{Error, MatVec, Result, Scalar};
@@ -72,26 +72,33 @@ pub fn power_iteration<T: Scalar>(
 ) -> Result<Dominant<T>> {
     const NAME: &str = "power_iteration";
     opts.check(NAME)?;
-    let n = square(NAME, a)?;
-    length(NAME, "x", x, n)?;
-    finite(NAME, "x", x)?;
+    // Each process checks its own part; all of them stop if any part is wrong.
+    let n = a.nrows();
+    opts.agree(
+        NAME,
+        (|| {
+            square(NAME, a)?;
+            length(NAME, "x", x, n)?;
+            finite(NAME, "x", x)
+        })(),
+    )?;
     let par = opts.par;
     let max_iter = opts.max_iter.unwrap_or(1000);
     let mut out = Dominant {
         value: T::ZERO,
         report: Report::start(false),
     };
-    if n == 0 {
+    if opts.reducer().sum_len(n) == 0 {
         out.report.converged = true;
         return Ok(out);
     }
     // Normalize (in two steps, so that a tiny or huge start vector is fine).
-    let m = max_abs(par, x);
+    let m = opts.max_abs(x);
     if m == T::ZERO {
         return Err(Error::solver(NAME, "the start vector x is zero"));
     }
     scale(par, T::ONE / pow2_near(m), x);
-    let xnorm = norm(par, x);
+    let xnorm = opts.norm(x);
     scale(par, T::ONE / xnorm, x);
     let y = &mut ws.y;
     fit(y, n);
@@ -106,18 +113,18 @@ pub fn power_iteration<T: Scalar>(
         out.report.products += 1;
         out.report.passes += 1;
         // One pass for xᵀy and yᵀy.
-        let (lambda, yy) = par::reduce(
+        let (lambda, yy) = opts.sum2(par::reduce(
             par,
             (&cur[..], &next[..]),
             &|(x, y): (&[T], &[T])| (dot_leaf(x, y), dot_leaf(y, y)),
             &|a, b| (a.0 + b.0, a.1 + b.1),
-        );
+        ));
         // yᵀy may overflow (or underflow) for an operator of extreme scale: then the scaled
         // norm decides, and only a y that really holds NaN or infinity is an error.
         let ynorm = if yy.is_finite() && yy >= T::MIN_POSITIVE / T::EPSILON {
             yy.sqrt()
         } else {
-            norm(par, next)
+            opts.norm(next)
         };
         if !(lambda.is_finite() && ynorm.is_finite()) {
             return Err(Error::solver(
@@ -139,7 +146,7 @@ pub fn power_iteration<T: Scalar>(
         // One pass: ‖(y − λ·x)/‖y‖‖² (in units of ‖y‖, so it cannot overflow), and
         // y ← y/‖y‖ (the next iterate).
         let inv = T::ONE / ynorm;
-        let r2 = par::reduce(
+        let r2 = opts.sum(par::reduce(
             par,
             (&cur[..], &mut next[..]),
             &|(x, y): (&[T], &mut [T])| {
@@ -152,7 +159,7 @@ pub fn power_iteration<T: Scalar>(
                 s
             },
             &|a, b| a + b,
-        );
+        ));
         // ‖y − λx‖ / |λ| = √r2 · ‖y‖ / |λ|.
         out.report.residual = if lambda == T::ZERO {
             r2.sqrt() * ynorm

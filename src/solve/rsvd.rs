@@ -126,6 +126,7 @@ pub fn rsvd<T: Scalar>(
 ) -> Result<Svd<T>> {
     const NAME: &str = "rsvd";
     opts.check(NAME)?;
+    opts.single_process(NAME)?;
     let (m, n) = a.shape();
     let kmax = m.min(n);
     if k == 0 || k > kmax {

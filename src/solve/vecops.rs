@@ -31,22 +31,34 @@ pub(crate) fn dot<T: Scalar>(par: Par, x: &[T], y: &[T]) -> T {
 /// `‖x‖₂`, without underflow or overflow: one pass when `x·x` is representable, else a
 /// second pass in units of `max|xᵢ|` (as LAPACK's `nrm2`).
 pub(crate) fn norm<T: Scalar>(par: Par, x: &[T]) -> T {
-    let s = dot(par, x, x);
+    norm_reduced(par, x, &|s| s, &|m| m)
+}
+
+/// [`norm`] of a vector whose parts other processes hold: `sum` and `max` combine the
+/// partial sums and maxima (identities in one process). Every process takes the same branch,
+/// since each decides on reduced values.
+pub(crate) fn norm_reduced<T: Scalar>(
+    par: Par,
+    x: &[T],
+    sum: &dyn Fn(T) -> T,
+    max: &dyn Fn(T) -> T,
+) -> T {
+    let s = sum(dot(par, x, x));
     if s.is_finite() && s >= T::MIN_POSITIVE / T::EPSILON {
         return s.sqrt();
     }
-    let m = max_abs(par, x);
+    let m = max(max_abs(par, x));
     if m == T::ZERO || !m.is_finite() {
         return m;
     }
     let unit = pow2_near(m);
     let inv = T::ONE / unit;
-    let scaled = par::reduce(
+    let scaled = sum(par::reduce(
         par,
         x,
         &|x: &[T]| x.iter().map(|&v| (v * inv) * (v * inv)).sum::<T>(),
         &|a, b| a + b,
-    );
+    ));
     scaled.sqrt() * unit
 }
 

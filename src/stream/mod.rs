@@ -9,6 +9,7 @@
 //! | [`StreamDense`] | raw elements at an offset (`tofile`, `np.memmap`, contiguous HDF5) | [`StreamDense::open_raw`] with a [`RawDense`] |
 //! | `StreamHdf5` (feature `hdf5`) | a 2-D `f4`/`f8` HDF5 dataset, contiguous (read at its offset) or chunked with any filters (read through the library) | `StreamHdf5::open(path, dataset)` |
 //! | [`StreamCsr`], [`StreamCsc`] | scipy `.npz`, stored members (int32/int64 offsets and indices) | [`StreamCsr::open`], [`StreamCsc::open`] |
+//! | [`NpzRows`] | any range of rows of such a CSR `.npz`, read alone (not a `MatVec`: the reader of each process of a distributed matrix) | [`NpzRows::open`] |
 //!
 //! One engine serves them all: a *source* says where a block of outer slices is in the file;
 //! the engine reads blocks into buffers it keeps (a pool, so products allocate nothing in
@@ -26,9 +27,11 @@ mod file;
 mod hdf5;
 mod npz;
 pub(crate) mod os;
+mod rows;
 mod sparse;
 
 #[cfg(feature = "hdf5")]
 pub use self::hdf5::StreamHdf5;
 pub use dense::{DEFAULT_BUDGET, RawDense, StreamDense};
+pub use rows::NpzRows;
 pub use sparse::{DEFAULT_SPARSE_BUDGET, StreamCsc, StreamCsr};

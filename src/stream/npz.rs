@@ -107,6 +107,16 @@ pub(crate) struct Block<T, I> {
 }
 
 impl<T: Scalar, I: Index> Block<T, I> {
+    /// The checked block's arrays, trimmed to its entries: `(ptr, idx, val)`.
+    pub(crate) fn into_parts(mut self) -> (Vec<usize>, Vec<I>, Vec<T>) {
+        let n = self.slices.len();
+        let nnz = self.ptr[n];
+        self.ptr.truncate(n + 1);
+        self.idx.truncate(nnz);
+        self.val.truncate(nnz);
+        (self.ptr, self.idx, self.val)
+    }
+
     /// The block as kernel input (`slices.len()` outer slices of `inner` entries).
     pub(crate) fn parts(&self, inner: usize) -> Parts<'_, T, I> {
         let n = self.slices.len();
@@ -137,11 +147,13 @@ impl<T: Scalar, I: Index> Block<T, I> {
 
 impl NpzSource {
     /// Opens `path` as a streamed `want` matrix of `T` values and `I` indices, planning blocks
-    /// of at most `block_bytes` each.
+    /// of at most `block_bytes` each (with `None`, no plan: only [`read_span`](Self::read_span)
+    /// and [`offset`](Self::offset) may be used, and nothing past the members' headers is
+    /// read).
     pub(crate) fn open<T: Scalar, I: Index>(
         path: &Path,
         want: NpzFormat,
-        block_bytes: usize,
+        block_bytes: Option<usize>,
     ) -> Result<Self> {
         let source = Source::open(path, false)?;
         let file_len = source.len()?;
@@ -207,7 +219,9 @@ impl NpzSource {
             max_slices: 0,
             max_nnz: 0,
         };
-        s.plan::<T, I>(block_bytes)?;
+        if let Some(block_bytes) = block_bytes {
+            s.plan::<T, I>(block_bytes)?;
+        }
         Ok(s)
     }
 
@@ -336,11 +350,16 @@ impl NpzSource {
 
     /// A buffer for the largest block.
     pub(crate) fn new_block<T: Scalar, I: Index>(&self) -> Block<T, I> {
-        let raw = self.ptr.size.max(self.idx.size) * (self.max_nnz.max(self.max_slices + 1));
+        self.block_for(self.max_slices, self.max_nnz)
+    }
+
+    /// A buffer for `slices` slices holding `nnz` entries.
+    pub(crate) fn block_for<T: Scalar, I: Index>(&self, slices: usize, nnz: usize) -> Block<T, I> {
+        let raw = self.ptr.size.max(self.idx.size) * (nnz.max(slices + 1));
         Block {
-            ptr: vec![0; self.max_slices + 1],
-            idx: vec![I::default(); self.max_nnz],
-            val: vec![T::ZERO; self.max_nnz],
+            ptr: vec![0; slices + 1],
+            idx: vec![I::default(); nnz],
+            val: vec![T::ZERO; nnz],
             raw: Buf::new(raw),
             slices: 0..0,
         }
@@ -358,9 +377,32 @@ impl NpzSource {
         blk: &mut Block<T, I>,
         par: Par,
     ) -> Result<()> {
+        self.read_span(self.slices(b), (self.offs[b], self.offs[b + 1]), blk, par)
+    }
+
+    /// Offset `o` of the slices (`indptr[o]`), read and checked against the array's bounds.
+    pub(crate) fn offset(&self, o: usize) -> Result<usize> {
+        let outer = self.stored().0;
+        assert!(o <= outer, "offset {o} of {outer} slices");
+        let mut raw = [0u8; 8];
+        let raw = &mut raw[..self.ptr.size];
+        self.source
+            .read_into(raw, self.ptr.start + (o * self.ptr.size) as u64)?;
+        self.check_offset(self.ptr.get(raw, 0), o, 0, o == outer)
+    }
+
+    /// Reads the slices `r` into `blk` and checks them, as [`read`](Self::read) does for a
+    /// block: `first..last` are the offsets the slices must start and end at (the plan's, or
+    /// two read by [`offset`](Self::offset)); `blk` holds at least `r.len() + 1` offsets and
+    /// `last - first` entries.
+    pub(crate) fn read_span<T: Scalar, I: Index>(
+        &self,
+        r: Range<usize>,
+        (first, last): (usize, usize),
+        blk: &mut Block<T, I>,
+        par: Par,
+    ) -> Result<()> {
         blk.slices = 0..0; // not valid until checked
-        let r = self.slices(b);
-        let (first, last) = (self.offs[b], self.offs[b + 1]);
         let (n, nnz) = (r.len(), last - first);
         // Offsets, rebased to the block.
         let raw = self.source.read(

@@ -39,7 +39,7 @@ struct Core<T: Scalar, I: Index> {
 impl<T: Scalar, I: Index> Core<T, I> {
     fn open(path: &Path, format: NpzFormat, budget: usize) -> Result<Self> {
         Ok(Core {
-            src: NpzSource::open::<T, I>(path, format, block_bytes(budget))?,
+            src: NpzSource::open::<T, I>(path, format, Some(block_bytes(budget)))?,
             budget,
             pool: Pool::default(),
             scratch: Workspace::default(),

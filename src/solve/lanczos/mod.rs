@@ -201,6 +201,7 @@ pub fn lanczos<T: Scalar>(
     ws: &mut LanczosWorkspace<T>,
 ) -> Result<Eigen<T>> {
     opts.check(NAME)?;
+    opts.single_process(NAME)?;
     let n = square(NAME, a)?;
     if k == 0 || k > n {
         return Err(Error::solver(
