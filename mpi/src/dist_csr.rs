@@ -9,6 +9,7 @@ use mpi::datatype::Equivalence;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// The scalars a distributed matrix holds: `f32` and `f64`.
 pub trait DistScalar: Scalar + Equivalence {}
@@ -78,6 +79,7 @@ pub struct DistCsr<T: DistScalar> {
     garray: Vec<usize>,
     halo: Halo,
     bufs: Mutex<Buffers<T>>,
+    setup: (Duration, Duration),
 }
 
 /// The product's buffers: `x` packed for the neighbours, and the ghosts.
@@ -91,7 +93,9 @@ impl<T: DistScalar> DistCsr<T> {
     /// column indices), the row layout and the column layout of `x`. Collective: builds the
     /// communication plan with two all-to-alls; every process gets an error if any fails.
     ///
-    /// The communicator is duplicated, so the matrix's messages never meet the caller's.
+    /// The communicator is duplicated, so the matrix's messages never meet the caller's; drop
+    /// the matrix before MPI is finalized (before the `Universe`), since dropping it frees
+    /// that communicator.
     ///
     /// # Errors
     ///
@@ -105,9 +109,13 @@ impl<T: DistScalar> DistCsr<T> {
         local: Csr<T, usize>,
     ) -> Result<Self> {
         let comm = comm.duplicate();
+        let t = Instant::now();
         let built = split(&comm, &rows, &cols, local);
         let (diag, offd, garray) = agree(&comm, built)?;
+        let blocks = t.elapsed();
+        let t = Instant::now();
         let halo = agree(&comm, Halo::build(&comm, &cols, &garray))?;
+        let plan = t.elapsed();
         let bufs = Mutex::new(Buffers {
             packed: vec![T::ZERO; halo.sent()],
             ghost: vec![T::ZERO; halo.ghosts()],
@@ -121,6 +129,7 @@ impl<T: DistScalar> DistCsr<T> {
             garray,
             halo,
             bufs,
+            setup: (blocks, plan),
         })
     }
 
@@ -191,6 +200,13 @@ impl<T: DistScalar> DistCsr<T> {
         n.sort_unstable();
         n.dedup();
         n.len()
+    }
+
+    /// How long this process's setup took: `(blocks, plan)`, the split of its rows into the
+    /// diagonal and off-diagonal blocks (one pass over its entries, building both), and the
+    /// communication plan (two all-to-alls).
+    pub fn setup_times(&self) -> (Duration, Duration) {
+        self.setup
     }
 
     /// Stored entries on this process.
@@ -349,8 +365,19 @@ fn split<T: DistScalar>(
             garray.len()
         )));
     }
-    let (mut dp, mut di, mut dv) = (Vec::with_capacity(nloc + 1), Vec::new(), Vec::new());
-    let (mut op, mut oi, mut ov) = (Vec::with_capacity(nloc + 1), Vec::new(), Vec::new());
+    // Sized exactly (one counting pass), so the blocks are built without reallocation.
+    let nd = idx.iter().filter(|c| own.contains(c)).count();
+    let no = idx.len() - nd;
+    let (mut dp, mut di, mut dv) = (
+        Vec::with_capacity(nloc + 1),
+        Vec::with_capacity(nd),
+        Vec::with_capacity(nd),
+    );
+    let (mut op, mut oi, mut ov) = (
+        Vec::with_capacity(nloc + 1),
+        Vec::with_capacity(no),
+        Vec::with_capacity(no),
+    );
     dp.push(0);
     op.push(0);
     for i in 0..nloc {

@@ -47,6 +47,7 @@ fn exit(universe: Universe, code: i32) -> ! {
 
 /// Writes `v` (rank 0's gathered vector) as a 1-D `.npy`, through a temporary file renamed
 /// into place; collective in its error.
+#[allow(dead_code)] // mpi_bench writes nothing
 pub fn write_on_root(
     comm: &impl Communicator,
     v: Option<Vec<f64>>,
