@@ -8,7 +8,7 @@
 //! The requests live on the stack — one frame of a recursion per neighbour — because rsmpi's
 //! request collections allocate, and products allocate nothing.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, agree};
 use crate::layout::Layout;
 use mpi::datatype::Equivalence;
 use mpi::request::LocalScope;
@@ -86,10 +86,14 @@ impl Halo {
             want[cols.owner(g)] += 1;
         }
         let recv = Side::from_counts(&want);
-        let want_i32: Vec<i32> = want
-            .iter()
-            .map(|&c| count(c, "ghost entries from one process"))
-            .collect::<Result<_>>()?;
+        // Every check before a collective call is agreed on, so no process waits in a
+        // collective that another one never enters.
+        let want_i32: Vec<i32> = agree(
+            comm,
+            want.iter()
+                .map(|&c| count(c, "ghost entries from one process"))
+                .collect::<Result<_>>(),
+        )?;
         let mut give_i32 = vec![0i32; p];
         comm.all_to_all_into(&want_i32[..], &mut give_i32[..]);
         let give: Vec<usize> = give_i32.iter().map(|&c| c as usize).collect();
@@ -104,7 +108,10 @@ impl Halo {
             }
             Ok(d)
         };
-        let (sd, rd) = (displs(&want_i32)?, displs(&give_i32)?);
+        let (sd, rd) = agree(
+            comm,
+            displs(&want_i32).and_then(|sd| Ok((sd, displs(&give_i32)?))),
+        )?;
         let asked: Vec<u64> = garray.iter().map(|&g| g as u64).collect();
         let mut requested = vec![0u64; send.ptr.last().copied().unwrap_or(0)];
         {

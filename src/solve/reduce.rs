@@ -29,11 +29,11 @@ use crate::{Error, Result, Scalar};
 ///
 /// struct Counting(Cell<usize>);
 /// impl Reduce<f64> for Counting {
-///     fn sum(&self, _v: &mut [f64]) { self.0.set(self.0.get() + 1) } // one process: nothing to add
+///     fn sum(&self, _v: &mut [f64]) { self.0.set(self.0.get() + 1) } // one process: no addition
 ///     fn max(&self, _v: &mut [f64]) {}
 /// }
 ///
-/// let a = matvec::Dense::from_row_major(2, 2, vec![2.0, 1.0, 1.0, 3.0])?;
+/// let a = matvec::Dense::try_new(2, 2, matvec::Layout::RowMajor, vec![2.0, 1.0, 1.0, 3.0])?;
 /// let counting = Counting(Cell::new(0));
 /// let mut x = vec![0.0; 2];
 /// let report = cg(&a, &[1.0, 2.0], &mut x, Options::new().reduce(&counting), &mut CgWorkspace::new())?;
