@@ -14,7 +14,7 @@ use std::ops::Range;
 /// assert_eq!((l.parts(), l.len()), (3, 7));
 /// assert_eq!(l.range(2), 3..7);
 /// assert_eq!(l.owner(5), 2);
-/// assert_eq!(Layout::even(10, 4).range(3), 8..10);
+/// assert_eq!(Layout::even(10, 4).offsets(), &[0, 2, 5, 7, 10]);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
