@@ -21,6 +21,9 @@ pub(super) struct Input<'a> {
     pub(super) par: Par,
     /// Bytes of text a chunk holds, and the longest data line accepted.
     pub(super) chunk: usize,
+    /// Whether this is all of the data, whose entries must then number what the size line
+    /// declares; a part of the file (see `part`) leaves that check to its caller.
+    pub(super) whole: bool,
 }
 
 /// The data-reading loop, a three-stage pipeline over batches of chunks: while the rayon pool
@@ -41,7 +44,7 @@ pub(super) fn read_data<R: Read, T: Scalar, I: Index>(
     let mut check = Checker {
         path: input.path,
         size_line: input.size_line,
-        declared: h.entries,
+        declared: if input.whole { h.entries } else { u64::MAX },
         line: input.size_line,
         total: 0,
         chunk: input.chunk,
@@ -74,7 +77,12 @@ pub(super) fn read_data<R: Read, T: Scalar, I: Index>(
         );
         merged?;
         read.map_err(|e| {
-            let what = format!("reading the data beyond line {}", check.line);
+            // A part's line numbers are relative to its start: only the whole file's are shown.
+            let what = if input.whole {
+                format!("reading the data beyond line {}", check.line)
+            } else {
+                "reading the data".to_string()
+            };
             Error::io_doing(check.path, what, e)
         })?;
         // Rotate: parsed -> to merge, read -> to parse, merged -> spare.
@@ -82,7 +90,11 @@ pub(super) fn read_data<R: Read, T: Scalar, I: Index>(
         spare = to_merge.take().unwrap_or_else(new_batch);
         to_merge = (parsed.len > 0).then_some(parsed);
     }
-    check.finish(h.format)
+    if input.whole {
+        check.finish(h.format)
+    } else {
+        Ok(())
+    }
 }
 
 /// Checks the parsed chunks in file order and keeps count of lines and entries.

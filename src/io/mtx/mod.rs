@@ -123,12 +123,15 @@
 //   functions over any `Read`; threads through `crate::par::overlap`).
 // - `reader`: `MtxReader`, every method of it (open, header, `Par`, read as COO/CSR/dense),
 //   and the one-call readers.
+// - `part`: `MtxReader::read_part`, one byte range of a coordinate file (for processes that
+//   share the reading), and `MtxPart`.
 // - `write`: the atomic, parallel writers.
 
 mod chunks;
 mod header;
 mod lex;
 mod parse;
+mod part;
 mod reader;
 #[cfg(test)]
 mod tests;
@@ -136,6 +139,7 @@ mod triplets;
 mod write;
 
 pub use header::{MtxField, MtxFormat, MtxHeader, MtxSymmetry};
+pub use part::MtxPart;
 pub use reader::{MtxReader, read_coo, read_csr, read_dense, read_header};
 pub use write::{write_coo, write_csr, write_dense};
 

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// Smallest number of bytes a `coordinate` entry takes (`"1 1\n"`), and an `array` value
 /// (`"1\n"`): what a file's length proves about how many entries it can hold.
-const MIN_COORD_BYTES: u64 = 4;
+pub(super) const MIN_COORD_BYTES: u64 = 4;
 const MIN_ARRAY_BYTES: u64 = 2;
 
 /// A Matrix Market file whose header has been read: look at [`header`](MtxReader::header),
@@ -40,16 +40,16 @@ const MIN_ARRAY_BYTES: u64 = 2;
 /// ```
 #[derive(Debug)]
 pub struct MtxReader<R> {
-    reader: R,
-    path: PathBuf,
-    header: MtxHeader,
+    pub(super) reader: R,
+    pub(super) path: PathBuf,
+    pub(super) header: MtxHeader,
     /// Line number of the size line (the data starts after it).
-    size_line: u64,
+    pub(super) size_line: u64,
     /// Bytes of the whole file, when known: an upper bound on what it can hold.
-    file_len: Option<u64>,
-    par: Par,
+    pub(super) file_len: Option<u64>,
+    pub(super) par: Par,
     /// Bytes of text a chunk holds, and the longest data line accepted ([`CHUNK`]).
-    chunk: usize,
+    pub(super) chunk: usize,
 }
 
 impl MtxReader<BufReader<File>> {
@@ -195,19 +195,7 @@ impl<R: BufRead> MtxReader<R> {
     /// ```
     pub fn read_coo<T: Scalar, I: Index>(mut self) -> Result<Coo<T, I>> {
         let h = self.header.clone();
-        for (dim, what) in [(h.nrows, "rows"), (h.ncols, "columns")] {
-            if dim > I::MAX_DIM {
-                return Err(Error::parse(
-                    &self.path,
-                    self.size_line,
-                    format!(
-                        "{dim} {what} do not fit {} indices (at most {}); read with usize indices",
-                        I::NAME,
-                        I::MAX_DIM
-                    ),
-                ));
-            }
-        }
+        self.check_dims::<I>()?;
         let mut trip = Triplets::<T, I>::with_capacity(self.first_capacity());
         // Capacity is never grown past what the declared entries expand to.
         let limit = usize::try_from(h.entries)
@@ -332,6 +320,25 @@ impl<R: BufRead> MtxReader<R> {
         Dense::try_new(n, n, Layout::ColMajor, data)
     }
 
+    /// Whether the dimensions fit `I` (an error on the size line if not).
+    pub(super) fn check_dims<I: Index>(&self) -> Result<()> {
+        let h = &self.header;
+        for (dim, what) in [(h.nrows, "rows"), (h.ncols, "columns")] {
+            if dim > I::MAX_DIM {
+                return Err(Error::parse(
+                    &self.path,
+                    self.size_line,
+                    format!(
+                        "{dim} {what} do not fit {} indices (at most {}); read with usize indices",
+                        I::NAME,
+                        I::MAX_DIM
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The first reservation for the data: the declared entries, but no more than the file's
     /// length can hold (or 64 Ki entries when the length is unknown).
     fn first_capacity(&self) -> usize {
@@ -352,6 +359,7 @@ impl<R: BufRead> MtxReader<R> {
             size_line: self.size_line,
             par: self.par,
             chunk: self.chunk,
+            whole: true,
         };
         chunks::read_data(&mut self.reader, &input, sink)
     }

@@ -177,6 +177,7 @@ const GEN: &str = "%%MatrixMarket matrix coordinate real general";
 
 mod accepted;
 mod errors;
+mod parts;
 mod robustness;
 mod scipy;
 mod write;
