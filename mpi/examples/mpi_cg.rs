@@ -8,7 +8,7 @@ mod support;
 
 use clap::Parser;
 use matvec::solve::{CgWorkspace, Options, cg};
-use matvec_mpi::{DistVector, read_npz, read_vector_part};
+use matvec_mpi::{DistVector, read_matrix, read_vector_part};
 use mpi::traits::*;
 use std::path::PathBuf;
 
@@ -16,7 +16,9 @@ use std::path::PathBuf;
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// The matrix: a square, symmetric positive definite CSR `.npz` with stored members.
+    /// The matrix, square, symmetric positive definite: a CSR `.npz` with stored members, or
+    /// a Matrix Market `.mtx` (each process parses a byte range and sends the entries to
+    /// their rows' owners).
     matrix: PathBuf,
     /// b: a 1-D float32/float64 `.npy`.
     b: PathBuf,
@@ -43,7 +45,7 @@ fn main() {
 }
 
 fn run(world: &mpi::topology::SimpleCommunicator, args: &Args) -> matvec_mpi::Result<bool> {
-    let a = read_npz::<f64>(world, &args.matrix)?;
+    let a = read_matrix::<f64>(world, &args.matrix)?;
     let b = read_vector_part(world, &args.b, a.rows())?;
     let mut x = DistVector::from_fn(world, a.rows(), |_| 0.0);
     let red = a.reduction();

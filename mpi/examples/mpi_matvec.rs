@@ -1,13 +1,14 @@
 //! `mpirun -np N mpi_matvec MATRIX X -o Y [--transpose]`: y = A·x (or Aᵀ·x) with the matrix
-//! distributed over the processes, each reading only its rows of MATRIX (a stored CSR `.npz`)
-//! and its part of X (a 1-D `.npy`); rank 0 gathers y and writes Y atomically. Errors: one
+//! distributed over the processes, each reading only its rows of MATRIX (a stored CSR `.npz`;
+//! of a Matrix Market `.mtx`, one byte range, whose entries then go to their rows' owners) and
+//! its part of X (a 1-D `.npy`); rank 0 gathers y and writes Y atomically. Errors: one
 //! `error:` line from rank 0, status 2 on every process, no Y.
 
 mod support;
 
 use clap::Parser;
 use matvec::{MatVec, Par};
-use matvec_mpi::{DistVector, read_npz, read_vector_part};
+use matvec_mpi::{DistVector, read_matrix, read_vector_part};
 use std::path::PathBuf;
 
 /// y = A·x over MPI: each process reads only its rows.
@@ -15,7 +16,7 @@ use std::path::PathBuf;
 #[command(version)]
 struct Args {
     /// The matrix: a CSR `.npz` with stored members (`matvec convert`, or scipy's
-    /// `save_npz(..., compressed=False)`).
+    /// `save_npz(..., compressed=False)`), or a Matrix Market `.mtx`.
     matrix: PathBuf,
     /// x: a 1-D float32/float64 `.npy`.
     x: PathBuf,
@@ -34,7 +35,7 @@ fn main() {
 }
 
 fn run(world: &mpi::topology::SimpleCommunicator, args: &Args) -> matvec_mpi::Result<()> {
-    let a = read_npz::<f64>(world, &args.matrix)?;
+    let a = read_matrix::<f64>(world, &args.matrix)?;
     let (xl, yl) = if args.transpose {
         (a.rows(), a.cols())
     } else {

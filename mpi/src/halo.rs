@@ -8,7 +8,8 @@
 //! The requests live on the stack — one frame of a recursion per neighbour — because rsmpi's
 //! request collections allocate, and products allocate nothing.
 
-use crate::error::{Error, Result, agree};
+use crate::alltoallv::Counts;
+use crate::error::{Error, Result};
 use crate::layout::Layout;
 use mpi::datatype::Equivalence;
 use mpi::request::LocalScope;
@@ -60,16 +61,6 @@ pub(crate) struct Halo {
 /// The tag of the halo's messages on the matrix's private communicator.
 const TAG: i32 = 7;
 
-/// MPI counts are `int`: a message larger than that is refused at setup.
-fn count(n: usize, what: &str) -> Result<i32> {
-    i32::try_from(n).map_err(|_| {
-        Error::Invalid(format!(
-            "{what}: {n} entries exceed one MPI message ({} at most)",
-            i32::MAX
-        ))
-    })
-}
-
 impl Halo {
     /// Builds the plan from the sorted global columns this process needs but does not own
     /// (`garray`), the column layout, and the communicator (collective: two all-to-alls).
@@ -86,45 +77,15 @@ impl Halo {
             want[cols.owner(g)] += 1;
         }
         let recv = Side::from_counts(&want);
-        // Every check before a collective call is agreed on, so no process waits in a
-        // collective that another one never enters.
-        let want_i32: Vec<i32> = agree(
-            comm,
-            want.iter()
-                .map(|&c| count(c, "ghost entries from one process"))
-                .collect::<Result<_>>(),
-        )?;
-        let mut give_i32 = vec![0i32; p];
-        comm.all_to_all_into(&want_i32[..], &mut give_i32[..]);
-        let give: Vec<usize> = give_i32.iter().map(|&c| c as usize).collect();
+        let counts = Counts::exchange(comm, &want, "ghost entries")?;
+        let give: Vec<usize> = counts.received().collect();
         let send = Side::from_counts(&give);
         // Tell each owner which of its columns we need (global indices).
-        let displs = |c: &[i32]| -> Result<Vec<i32>> {
-            let mut d = Vec::with_capacity(c.len());
-            let mut s = 0usize;
-            for &v in c {
-                d.push(count(s, "ghost entries in all")?);
-                s += v as usize;
-            }
-            Ok(d)
-        };
-        let (sd, rd) = agree(
-            comm,
-            displs(&want_i32).and_then(|sd| Ok((sd, displs(&give_i32)?))),
-        )?;
-        let asked: Vec<u64> = garray.iter().map(|&g| g as u64).collect();
-        let mut requested = vec![0u64; send.ptr.last().copied().unwrap_or(0)];
-        {
-            let sbuf = mpi::datatype::Partition::new(&asked[..], &want_i32[..], &sd[..]);
-            let mut rbuf =
-                mpi::datatype::PartitionMut::new(&mut requested[..], &give_i32[..], &rd[..]);
-            comm.all_to_all_varcount_into(&sbuf, &mut rbuf);
-        }
+        let requested = counts.all_to_all(comm, garray);
         let mine = cols.range(me);
         let send_idx = requested
             .iter()
             .map(|&g| {
-                let g = g as usize;
                 if mine.contains(&g) {
                     Ok(g - mine.start)
                 } else {

@@ -8,7 +8,7 @@
 //! | [`Layout`] | which process owns which rows (and which entries of `x` and `y`) |
 //! | [`Allreduce`] | `matvec::solve::Reduce` over MPI: the crate's CG, power iteration and PageRank run on a `DistCsr` unchanged (below) |
 //! | [`DistVector`] | a vector's local part with global dot products, norms and a gather |
-//! | [`read_npz`], [`read_vector_part`] | each process reads only its rows of a stored `.npz`, and its part of a `.npy` vector |
+//! | [`read_npz`], [`read_mtx`], [`read_matrix`], [`read_vector_part`] | each process reads only its rows of a stored `.npz`, or one byte range of a Matrix Market file whose triplets then go to their rows' owners (`alltoallv`), and its part of a `.npy` vector |
 //! | [`agree`], [`Error`] | collective errors: when one process fails, every process returns the error (its message broadcast), none hangs |
 //!
 //! Programs start with `mpirun -np N program ...`; the example binaries `mpi_matvec` and
@@ -43,15 +43,18 @@
 //! Bit-identical for every thread count at a fixed number of processes; across process
 //! counts equal to the single-process product up to rounding (see [`DistCsr`]).
 
+mod alltoallv;
 mod dist_csr;
 mod error;
 mod halo;
 mod layout;
 mod read;
+mod read_mtx;
 mod reduce;
 
 pub use dist_csr::{DistCsr, DistScalar};
 pub use error::{Error, Result, agree};
 pub use layout::Layout;
-pub use read::{read_npz, read_vector_part};
+pub use read::{read_matrix, read_npz, read_vector_part};
+pub use read_mtx::read_mtx;
 pub use reduce::{Allreduce, DistVector};

@@ -1,5 +1,6 @@
-//! Each process reads only its own rows of a file: the matrix from a stored `.npz`, and its
-//! part of a vector from a 1-D `.npy`.
+//! Each process reads only its own rows of a file: the matrix from a stored `.npz` (or, by
+//! [`read_matrix`], a Matrix Market file: `read_mtx`), and its part of a vector from a 1-D
+//! `.npy`.
 
 use crate::dist_csr::{DistCsr, DistScalar};
 use crate::error::{Error, Result, agree};
@@ -63,6 +64,31 @@ pub fn read_npz<T: DistScalar>(
         Layout::even(ncols, p)
     };
     DistCsr::from_local_rows(comm, layout, cols, local)
+}
+
+/// Reads a matrix by its file's extension: `.npz` by [`read_npz`], `.mtx` by
+/// [`read_mtx`](crate::read_mtx) (case-insensitive). Collective.
+///
+/// # Errors
+///
+/// Another extension, or the reader's errors (on every process).
+pub fn read_matrix<T: DistScalar>(
+    comm: &impl Communicator,
+    path: impl AsRef<Path>,
+) -> Result<DistCsr<T>> {
+    let path = path.as_ref();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("npz") => read_npz(comm, path),
+        Some("mtx") => crate::read_mtx(comm, path),
+        _ => Err(Error::Invalid(format!(
+            "{}: expected a matrix file ending in .npz (a stored CSR) or .mtx (Matrix Market)",
+            path.display()
+        ))),
+    }
 }
 
 /// This process's part (`layout.range(rank)`) of a 1-D float32/float64 `.npy` vector, read
