@@ -36,7 +36,8 @@
 //! Its rows of the matrix (12 bytes a nonzero: `u32` column, `f64` value; 8 bytes a row),
 //! the global indices of its ghost columns, the indices of the entries of `x` it sends, and
 //! one buffer each for the entries it sends and receives. No process ever reads or holds the
-//! whole matrix.
+//! whole matrix: reading a Matrix Market file, it holds the triplets of its byte range and
+//! those it receives (24 bytes each for `f64`) until its rows are built.
 //!
 //! # Deterministic
 //!
