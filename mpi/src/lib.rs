@@ -11,8 +11,8 @@
 //! | [`read_npz`], [`read_mtx`], [`read_matrix`], [`read_vector_part`] | each process reads only its rows of a stored `.npz`, or one byte range of a Matrix Market file whose triplets then go to their rows' owners (`alltoallv`), and its part of a `.npy` vector |
 //! | [`agree`], [`Error`] | collective errors: when one process fails, every process returns the error (its message broadcast), none hangs |
 //!
-//! Programs start with `mpirun -np N program ...`; the example binaries `mpi_matvec` and
-//! `mpi_cg` are the command-line front ends (see the README, "Beyond one machine").
+//! Programs start with `mpirun -np N program ...`; the example binaries `mpi_matvec`,
+//! `mpi_cg` and `mpi_pagerank` are the command-line front ends (see the README, "Beyond one machine").
 //!
 //! # The crate's solvers, unchanged
 //!

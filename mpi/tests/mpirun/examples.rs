@@ -1,4 +1,4 @@
-//! The driver's checks of the example binaries (`mpi_matvec`, `mpi_cg`) on files scipy
+//! The driver's checks of the example binaries (`mpi_matvec`, `mpi_cg`, `mpi_pagerank`) on files scipy
 //! wrote, against scipy's answers, and their error contract.
 
 use std::path::{Path, PathBuf};
@@ -36,6 +36,7 @@ fn python(dir: &Path, code: &str) -> String {
 /// Every example binary with 1-4 processes, against scipy.
 pub(crate) fn run(exe: &Path, dir: &Path) {
     let (mv, cg) = (example(exe, "mpi_matvec"), example(exe, "mpi_cg"));
+    let pr = example(exe, "mpi_pagerank");
     // scipy writes the matrices (stored members, as save_npz(compressed=False); Matrix
     // Market, the Poisson matrix as its lower triangle) and the vectors.
     python(
@@ -53,7 +54,10 @@ pub(crate) fn run(exe: &Path, dir: &Path) {
          g = np.random.default_rng(1)\n\
          np.save('b.npy', g.standard_normal(k * k)); np.save('x45.npy', g.standard_normal(45))\n\
          np.save('x70.npy', g.standard_normal(70).astype(np.float32))\n\
-         open('bad.npz', 'wb').write(open('rect.npz', 'rb').read()[:300])\n",
+         open('bad.npz', 'wb').write(open('rect.npz', 'rb').read()[:300])\n\
+         gr = sp.random(90, 90, density=0.05, format='csr', random_state=5); gr.data[:] = 1\n\
+         gr = sp.csr_array(gr); gr[7] = 0; gr.eliminate_zeros()  # node 7 dangles\n\
+         sio.mmwrite('graph.mtx', gr, field='pattern')\n",
     );
     for np in 1..=4 {
         let run = |bin: &Path, args: &[&str]| {
@@ -114,6 +118,22 @@ pub(crate) fn run(exe: &Path, dir: &Path) {
             );
             std::fs::remove_file(dir.join("x_cg.npy")).unwrap();
         }
+        // PageRank of a pattern graph against numpy's power iteration (networkx's convention:
+        // dangling nodes' rank spread uniformly).
+        let out = run(&pr, &["graph.mtx", "-o", "pr.npy", "--tol", "1e-13"]);
+        assert!(out.status.success(), "mpi_pagerank on {np}: {out:?}");
+        let err = python(
+            dir,
+            "import numpy as np, scipy.io as sio\n\
+             a = sio.mmread('graph.mtx').toarray(); n = len(a); out = a.sum(1)\n\
+             p = np.divide(a, out[:, None], out=np.zeros_like(a), where=out[:, None] > 0)\n\
+             x = np.full(n, 1 / n)\n\
+             for _ in range(3000): x = 0.85 * p.T @ x + (0.85 * x[out == 0].sum() + 0.15) / n\n\
+             assert (out == 0).any()\n\
+             print(abs(np.load('pr.npy') - x).sum())",
+        );
+        let err: f64 = err.trim().parse().expect("a number");
+        assert!(err <= 1e-11, "mpi_pagerank on {np}: L1 error {err}");
         // The error contract: one `error:` line from rank 0, status 2, no output file.
         for (args, names) in [
             (vec!["missing.npz", "b.npy", "-o", "e1.npy"], "missing.npz"),
