@@ -2,9 +2,9 @@
 //! a graph by the crate's own `matvec::solve::pagerank`, unchanged (its transposed products
 //! run the halo plan in reverse; its sums reduce over MPI), each process reading only its
 //! rows of GRAPH. Entry `(i, j)` of GRAPH is the weight of the edge `i → j` (a `.npz`, or a
-//! `.mtx` — a `pattern` file gives every edge weight 1). Rank 0 writes the ranks (summing to
-//! 1) atomically and prints the report; a run that does not converge writes X, says so, and
-//! exits with status 1. Errors: one `error:` line from rank 0, status 2, no X.
+//! `.mtx`, where a `pattern` file gives every edge weight 1). Rank 0 writes the ranks, which
+//! sum to 1, atomically and prints the report; a run that does not converge writes X, says
+//! so, and exits with status 1. Errors: one `error:` line from rank 0, status 2, no X.
 
 mod support;
 
