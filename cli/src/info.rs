@@ -79,14 +79,14 @@ pub fn run(args: &Args) -> Result<(), String> {
             "mapped": verdict(&facts.mapped),
             "streamed": verdict(&facts.streamed),
         });
-        println!("{out}");
+        crate::progress::out(format_args!("{out}"));
         return Ok(());
     }
     let yes_no = |r: &Result<(), String>| match r {
         Ok(()) => "yes".to_string(),
         Err(why) => format!("no: {why}"),
     };
-    let line = |key: &str, value: String| println!("{key:<18}{value}");
+    let line = |key: &str, value: String| crate::progress::out(format_args!("{key:<18}{value}"));
     line("file", src.matrix.display().to_string());
     line("format", format!("{} ({})", facts.format, facts.layout));
     line("shape", format!("{} x {}", facts.shape.0, facts.shape.1));

@@ -1,8 +1,25 @@
 //! What the user sees while work runs: spinners on stderr when it is a terminal (indicatif
-//! hides them otherwise), nothing at all with `--quiet`, and one summary line on stdout.
+//! hides them otherwise), nothing at all with `--quiet`, and one summary line on stdout;
+//! and every line the command prints on stdout ([`out`]).
 
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
 use std::time::Duration;
+
+/// Prints a line on stdout. A reader that went away (`matvec info A.npz | head -3`) ends the
+/// command quietly with status 0, as `ripgrep` does, where `println!` would panic: Rust
+/// ignores `SIGPIPE`, so the write fails with `EPIPE` instead of killing the process. Output
+/// files are complete before anything is printed, so nothing is left half done.
+pub fn out(line: std::fmt::Arguments<'_>) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing to standard output: {e}");
+        std::process::exit(2);
+    }
+}
 
 /// Inputs smaller than this finish before a spinner would be seen.
 const SPINNER_MIN_BYTES: u64 = 16 << 20;
@@ -37,7 +54,7 @@ impl Ui {
     /// Prints a summary line on stdout unless `--quiet`.
     pub fn summary(&self, line: std::fmt::Arguments<'_>) {
         if !self.quiet {
-            println!("{line}");
+            out(line);
         }
     }
 }

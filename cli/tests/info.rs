@@ -207,3 +207,23 @@ fn info_on_a_matrix_market_header_claiming_the_largest_shape() {
         "{text}"
     );
 }
+
+#[test]
+fn info_into_a_closed_pipe_ends_quietly_with_status_0() {
+    let file = fixtures().join("mtx/coordinate_real_general.mtx");
+    assert!(file.exists(), "{}", file.display());
+    // The reader end is closed before the command prints: its writes fail with EPIPE.
+    let mut child = Command::new(BIN)
+        .arg("info")
+        .arg(&file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
