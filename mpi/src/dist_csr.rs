@@ -4,7 +4,7 @@ use crate::error::{Error, Result, agree};
 use crate::halo::Halo;
 use crate::layout::Layout;
 use crate::reduce::Allreduce;
-use matvec::{Csr, MatVec, Par, Scalar};
+use matvec::{Csr, Index, MatVec, Par, Scalar};
 use mpi::datatype::Equivalence;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::*;
@@ -90,8 +90,9 @@ struct Buffers<T> {
 
 impl<T: DistScalar> DistCsr<T> {
     /// From this process's rows (`local`: `rows.range(rank).len() × cols.len()`, global
-    /// column indices), the row layout and the column layout of `x`. Collective: builds the
-    /// communication plan with two all-to-alls; every process gets an error if any fails.
+    /// column indices, `u32` or `usize`), the row layout and the column layout of `x`.
+    /// Collective: builds the communication plan with two all-to-alls; every process gets an
+    /// error if any fails.
     ///
     /// The communicator is duplicated, so the matrix's messages never meet the caller's; drop
     /// the matrix before MPI is finalized (before the `Universe`), since dropping it frees
@@ -102,11 +103,11 @@ impl<T: DistScalar> DistCsr<T> {
     /// [`Error::Invalid`] if a layout does not have one block per process, `local` does not
     /// have this process's rows or the global column count, or a message would exceed MPI's
     /// `int` counts.
-    pub fn from_local_rows(
+    pub fn from_local_rows<I: Index>(
         comm: &impl Communicator,
         rows: Layout,
         cols: Layout,
-        local: Csr<T, usize>,
+        local: Csr<T, I>,
     ) -> Result<Self> {
         let comm = comm.duplicate();
         let t = Instant::now();
@@ -325,11 +326,11 @@ fn local_rows<T: Scalar>(a: &Csr<T>, r: std::ops::Range<usize>) -> Csr<T, usize>
 }
 
 /// Splits this process's rows into the diagonal and off-diagonal blocks.
-fn split<T: DistScalar>(
+fn split<T: DistScalar, I: Index>(
     comm: &SimpleCommunicator,
     rows: &Layout,
     cols: &Layout,
-    local: Csr<T, usize>,
+    local: Csr<T, I>,
 ) -> Result<(Csr<T>, Csr<T>, Vec<usize>)> {
     let (p, me) = (comm.size() as usize, comm.rank() as usize);
     if rows.parts() != p || cols.parts() != p {
@@ -356,7 +357,11 @@ fn split<T: DistScalar>(
         )));
     }
     let (_, _, ptr, idx, val) = local.into_parts();
-    let mut garray: Vec<usize> = idx.iter().copied().filter(|c| !own.contains(c)).collect();
+    let mut garray: Vec<usize> = idx
+        .iter()
+        .map(|c| c.index())
+        .filter(|c| !own.contains(c))
+        .collect();
     garray.sort_unstable();
     garray.dedup();
     if garray.len() > u32::MAX as usize {
@@ -366,7 +371,7 @@ fn split<T: DistScalar>(
         )));
     }
     // Sized exactly (one counting pass), so the blocks are built without reallocation.
-    let nd = idx.iter().filter(|c| own.contains(c)).count();
+    let nd = idx.iter().filter(|c| own.contains(&c.index())).count();
     let no = idx.len() - nd;
     let (mut dp, mut di, mut dv) = (
         Vec::with_capacity(nloc + 1),
@@ -382,7 +387,7 @@ fn split<T: DistScalar>(
     op.push(0);
     for i in 0..nloc {
         for k in ptr[i]..ptr[i + 1] {
-            let c = idx[k];
+            let c = idx[k].index();
             if own.contains(&c) {
                 di.push((c - own.start) as u32);
                 dv.push(val[k]);

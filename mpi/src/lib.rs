@@ -37,7 +37,7 @@
 //! the global indices of its ghost columns, the indices of the entries of `x` it sends, and
 //! one buffer each for the entries it sends and receives. No process ever reads or holds the
 //! whole matrix: reading a Matrix Market file, it holds the triplets of its byte range and
-//! those it receives (24 bytes each for `f64`) until its rows are built.
+//! those it receives (16 bytes each for `f64`: `u32` row and column) until its rows are built.
 //!
 //! # Deterministic
 //!

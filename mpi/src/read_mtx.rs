@@ -6,9 +6,10 @@ use crate::alltoallv::Counts;
 use crate::dist_csr::{DistCsr, DistScalar};
 use crate::error::{Error, Result, agree};
 use crate::layout::Layout;
-use matvec::Coo;
-use matvec::io::mtx::MtxReader;
+use matvec::io::mtx::{self, MtxReader};
+use matvec::{Coo, Index};
 use mpi::collective::SystemOperation;
+use mpi::datatype::Equivalence;
 use mpi::traits::*;
 use std::path::Path;
 
@@ -31,7 +32,8 @@ const BUCKETS: usize = 1 << 16;
 ///    `alltoallv`s; the owner sums duplicates and sorts its rows (`Coo::into_csr`).
 ///
 /// Peak memory of a process: its part's triplets and the triplets it receives, each
-/// `2·8 + size_of::<T>()` bytes, then its rows. The matrix equals the single-process
+/// `2·4 + size_of::<T>()` bytes (`2·8 + …` for a matrix with more than 2³² rows or
+/// columns), then its rows. The matrix equals the single-process
 /// `mtx::read_csr`'s, except that the sums of duplicate entries may round differently (they
 /// are added in another order).
 ///
@@ -45,8 +47,23 @@ pub fn read_mtx<T: DistScalar>(
     path: impl AsRef<Path>,
 ) -> Result<DistCsr<T>> {
     let path = path.as_ref();
+    let header = agree(comm, mtx::read_header(path).map_err(Error::from))?;
+    // `u32` indices when the dimensions allow (16 bytes a triplet instead of 24 for `f64`);
+    // every process read the same header or fails in `read_with`.
+    if header.nrows.max(header.ncols) <= u32::MAX as usize {
+        read_with::<T, u32>(comm, path)
+    } else {
+        read_with::<T, usize>(comm, path)
+    }
+}
+
+/// [`read_mtx`] with triplets of index type `I`.
+fn read_with<T: DistScalar, I: Index + Equivalence>(
+    comm: &impl Communicator,
+    path: &Path,
+) -> Result<DistCsr<T>> {
     let (p, me) = (comm.size() as usize, comm.rank() as usize);
-    let part = MtxReader::open(path).and_then(|r| r.read_part::<T, usize>(me, p));
+    let part = MtxReader::open(path).and_then(|r| r.read_part::<T, I>(me, p));
     let part = agree(comm, part.map_err(Error::from))?;
     // Every process read the header itself: they must have read the same one.
     let h = part.header();
@@ -80,7 +97,8 @@ pub fn read_mtx<T: DistScalar>(
     drop(vals);
     let mine = layout.range(me);
     for r in &mut got_rows {
-        *r -= mine.start; // every row received is in `mine`: it was sent to its owner
+        // Every row received is in `mine` (it was sent to its owner), so this fits `I`.
+        *r = I::try_from_index(r.index() - mine.start).unwrap_or(*r);
     }
     let local = Coo::try_from_triplets(mine.len(), ncols, got_rows, got_cols, got_vals)
         .map(Coo::into_csr)
@@ -97,7 +115,7 @@ pub fn read_mtx<T: DistScalar>(
 /// Cuts the `n` rows into one block per process of about equal cost (triplets plus rows),
 /// counted in buckets of consecutive rows. Collective (one `allreduce`); every process
 /// computes the same cuts from the same sums.
-fn balance(comm: &impl Communicator, rows: &[usize], n: usize) -> Layout {
+fn balance<I: Index>(comm: &impl Communicator, rows: &[I], n: usize) -> Layout {
     let p = comm.size() as usize;
     let buckets = n.min(BUCKETS);
     if buckets == 0 {
@@ -108,7 +126,7 @@ fn balance(comm: &impl Communicator, rows: &[usize], n: usize) -> Layout {
     let first = |b: usize| (b as u128 * n as u128).div_ceil(buckets as u128) as usize;
     let mut local = vec![0u64; buckets];
     for &r in rows {
-        local[bucket(r)] += 1;
+        local[bucket(r.index())] += 1;
     }
     let mut counts = vec![0u64; buckets];
     comm.all_reduce_into(&local[..], &mut counts[..], SystemOperation::sum());
@@ -126,16 +144,16 @@ fn balance(comm: &impl Communicator, rows: &[usize], n: usize) -> Layout {
 
 /// Reorders the triplets in place so that each process's come together, in rank order (an
 /// American-flag permutation: no second copy of the triplets); returns how many go to each.
-fn group_by_owner<T: Copy>(
+fn group_by_owner<T: Copy, I: Index>(
     layout: &Layout,
-    rows: &mut [usize],
-    cols: &mut [usize],
+    rows: &mut [I],
+    cols: &mut [I],
     vals: &mut [T],
 ) -> Vec<usize> {
     let p = layout.parts();
     let mut to = vec![0usize; p];
     for &r in rows.iter() {
-        to[layout.owner(r)] += 1;
+        to[layout.owner(r.index())] += 1;
     }
     // `next[d]` is the first place of group `d` not yet holding one of its own.
     let mut next = Vec::with_capacity(p);
@@ -149,7 +167,7 @@ fn group_by_owner<T: Copy>(
     for d in 0..p {
         while next[d] < end[d] {
             let k = next[d];
-            let owner = layout.owner(rows[k]);
+            let owner = layout.owner(rows[k].index());
             if owner == d {
                 next[d] += 1;
             } else {
