@@ -16,13 +16,17 @@ pub(super) struct Input<'a> {
     /// The name errors give.
     pub(super) path: &'a Path,
     pub(super) header: &'a MtxHeader,
-    /// Line number of the size line (the data starts after it).
+    /// Line number of the size line (named in messages).
     pub(super) size_line: u64,
+    /// Line number of the line before the input's first (the size line for the whole data;
+    /// 0 for a part, whose caller makes its errors' lines absolute).
+    pub(super) first_line: u64,
     pub(super) par: Par,
     /// Bytes of text a chunk holds, and the longest data line accepted.
     pub(super) chunk: usize,
     /// Whether this is all of the data, whose entries must then number what the size line
-    /// declares; a part of the file (see `part`) leaves that check to its caller.
+    /// declares; a part of the file (see `part`) only checks that it holds no more than that,
+    /// and leaves the count to its caller.
     pub(super) whole: bool,
 }
 
@@ -44,8 +48,8 @@ pub(super) fn read_data<R: Read, T: Scalar, I: Index>(
     let mut check = Checker {
         path: input.path,
         size_line: input.size_line,
-        declared: if input.whole { h.entries } else { u64::MAX },
-        line: input.size_line,
+        declared: h.entries,
+        line: input.first_line,
         total: 0,
         chunk: input.chunk,
     };

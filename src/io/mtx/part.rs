@@ -75,11 +75,11 @@ impl<T: Scalar, I: Index> MtxPart<T, I> {
         if total == declared {
             return Ok(());
         }
-        let how = if total < declared { "only" } else { "more:" };
+        let only = if total < declared { "only " } else { "" };
         Err(Error::parse(
             &self.path,
             self.size_line,
-            format!("the size line declares {declared} entries, but the file holds {how} {total}"),
+            format!("the size line declares {declared} entries, but the file holds {only}{total}"),
         ))
     }
 }
@@ -92,7 +92,9 @@ impl MtxReader<BufReader<File>> {
     ///
     /// Each part's lines are checked as [`read_coo`](MtxReader::read_coo) checks them, with
     /// the same messages and line numbers (on an error, the lines before the part are counted
-    /// to name the line). The count of entries is the caller's to check, once the parts'
+    /// to name the line). A part holding more entries than the size line declares for the
+    /// whole file is an error at once (so memory stays bounded by the declared count, as in
+    /// `read_coo`); the exact count is the caller's to check, once the parts'
     /// [`entries`](MtxPart::entries) are summed ([`MtxPart::check_entries`]).
     ///
     /// # Errors
@@ -174,8 +176,9 @@ impl MtxReader<BufReader<File>> {
         let input = Input {
             path: &path,
             header: &h,
+            size_line: self.size_line,
             // Lines are counted from the part's start; an error's line is made absolute below.
-            size_line: 0,
+            first_line: 0,
             par: self.par,
             chunk: self.chunk,
             whole: false,

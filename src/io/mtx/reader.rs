@@ -357,6 +357,7 @@ impl<R: BufRead> MtxReader<R> {
             path: &self.path,
             header: &self.header,
             size_line: self.size_line,
+            first_line: self.size_line,
             par: self.par,
             chunk: self.chunk,
             whole: true,

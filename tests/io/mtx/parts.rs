@@ -184,6 +184,32 @@ fn mtx_a_part_names_the_line_of_its_error_and_the_count_is_checked() {
             path.display()
         )
     );
+    // A part that alone holds more than the declared entries stops there, on its line (the
+    // size line is line 2; the last part's second data line is its second entry).
+    let mut text = format!("{GEN}\n9 9 1\n");
+    for i in 1..=9 {
+        text += &format!("{i} {i} 1\n");
+    }
+    std::fs::write(&path, &text).unwrap();
+    let e = MtxReader::open(&path)
+        .unwrap()
+        .read_part::<f64, u32>(1, 2)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("more entries than the 1 declared by the size line (line 2)"),
+        "{e}"
+    );
+    // Part 1 starts at the first line starting at or after the middle of the data; it fails
+    // on its second line.
+    let data = text.find("1 1 1").unwrap();
+    let cut = data + (text.len() - data) / 2;
+    let start = text[cut - 1..].find('\n').unwrap() + cut;
+    let line = text[..start].matches('\n').count() as u64 + 2;
+    assert!(
+        matches!(e, Error::Parse { line: l, .. } if l == line),
+        "{e}, want line {line}"
+    );
     // An array file cannot be cut.
     std::fs::write(&path, "%%MatrixMarket matrix array real general\n1 1\n5\n").unwrap();
     let e = MtxReader::open(&path)
