@@ -9,7 +9,6 @@ mod support;
 use clap::Parser;
 use matvec::solve::{CgWorkspace, Options, cg};
 use matvec_mpi::{DistVector, read_matrix, read_vector_part};
-use mpi::traits::*;
 use std::path::PathBuf;
 
 /// Conjugate gradients over MPI: each process reads only its rows.
@@ -35,13 +34,8 @@ struct Args {
 
 fn main() {
     let (universe, args) = support::parse::<Args>(support::start());
-    let world = universe.world();
-    let result = run(&world, &args);
-    let converged = matches!(result, Ok(true));
-    support::finish(universe, result.map(|_| ()));
-    if !converged {
-        std::process::exit(1);
-    }
+    let result = run(&universe.world(), &args);
+    support::finish_solver(universe, result);
 }
 
 fn run(world: &mpi::topology::SimpleCommunicator, args: &Args) -> matvec_mpi::Result<bool> {
@@ -58,18 +52,5 @@ fn run(world: &mpi::topology::SimpleCommunicator, args: &Args) -> matvec_mpi::Re
         cg(&a, &b, x.local_mut(), opts, &mut CgWorkspace::new()).map_err(Into::into),
     )?;
     support::write_on_root(world, x.gather(0), &args.output)?;
-    if world.rank() == 0 {
-        eprintln!(
-            "cg on {} processes: {} iterations, relative residual {:.3e}, {}",
-            world.size(),
-            report.iterations,
-            report.residual,
-            if report.converged {
-                "converged"
-            } else {
-                "NOT converged"
-            }
-        );
-    }
-    Ok(report.converged)
+    Ok(support::report(world, "cg", "relative residual", &report))
 }

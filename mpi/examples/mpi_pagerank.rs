@@ -11,7 +11,6 @@ mod support;
 use clap::Parser;
 use matvec::solve::{Options, PageRankWorkspace, pagerank};
 use matvec_mpi::{DistVector, read_matrix};
-use mpi::traits::*;
 use std::path::PathBuf;
 
 /// PageRank over MPI: each process reads only its rows.
@@ -37,13 +36,8 @@ struct Args {
 
 fn main() {
     let (universe, args) = support::parse::<Args>(support::start());
-    let world = universe.world();
-    let result = run(&world, &args);
-    let converged = matches!(result, Ok(true));
-    support::finish(universe, result.map(|_| ()));
-    if !converged {
-        std::process::exit(1);
-    }
+    let result = run(&universe.world(), &args);
+    support::finish_solver(universe, result);
 }
 
 fn run(world: &mpi::topology::SimpleCommunicator, args: &Args) -> matvec_mpi::Result<bool> {
@@ -67,18 +61,5 @@ fn run(world: &mpi::topology::SimpleCommunicator, args: &Args) -> matvec_mpi::Re
         .map_err(Into::into),
     )?;
     support::write_on_root(world, x.gather(0), &args.output)?;
-    if world.rank() == 0 {
-        eprintln!(
-            "pagerank on {} processes: {} iterations, L1 change {:.3e}, {}",
-            world.size(),
-            report.iterations,
-            report.residual,
-            if report.converged {
-                "converged"
-            } else {
-                "NOT converged"
-            }
-        );
-    }
-    Ok(report.converged)
+    Ok(support::report(world, "pagerank", "L1 change", &report))
 }

@@ -39,6 +39,42 @@ pub fn finish(universe: Universe, result: matvec_mpi::Result<()>) {
     }
 }
 
+/// Ends a solver's run: the error contract on `Err`; otherwise status 0 if the solver
+/// converged, 1 if not (its output was written all the same).
+#[allow(dead_code)] // used by the solver examples only
+pub fn finish_solver(universe: Universe, result: matvec_mpi::Result<bool>) {
+    let converged = matches!(result, Ok(true));
+    finish(universe, result.map(|_| ()));
+    if !converged {
+        std::process::exit(1);
+    }
+}
+
+/// Rank 0 prints a solver's report on stderr, as `what on N processes: K iterations,
+/// <residual> R, converged`; returns whether it converged.
+#[allow(dead_code)] // used by the solver examples only
+pub fn report<T: std::fmt::LowerExp>(
+    comm: &impl Communicator,
+    what: &str,
+    residual: &str,
+    report: &matvec::solve::Report<T>,
+) -> bool {
+    if comm.rank() == 0 {
+        eprintln!(
+            "{what} on {} processes: {} iterations, {residual} {:.3e}, {}",
+            comm.size(),
+            report.iterations,
+            report.residual,
+            if report.converged {
+                "converged"
+            } else {
+                "NOT converged"
+            }
+        );
+    }
+    report.converged
+}
+
 /// Finalizes MPI (dropping the universe), so that mpirun sees an orderly end, and exits.
 fn exit(universe: Universe, code: i32) -> ! {
     drop(universe);
