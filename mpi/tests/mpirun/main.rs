@@ -7,6 +7,10 @@
 //! below against the single-process `Csr` and solvers, and a failed check exits non-zero,
 //! which fails the mpirun and the driver. A missing `mpirun` fails too; nothing is skipped.
 
+mod allocation;
+#[allow(dead_code)] // `peak` is the allocation test's
+#[path = "../../../tests/alloc/counting.rs"]
+mod counting;
 mod examples;
 mod files;
 mod matrices;
@@ -73,6 +77,7 @@ fn worker() {
     let world = universe.world();
     let (p, me) = (world.size() as usize, world.rank() as usize);
     matrices::check_all(&world);
+    allocation::check_all(&world);
     solvers::check_all(&world);
     files::check_all(&world);
     println!("rank {me} of {p}: worker checks passed");
