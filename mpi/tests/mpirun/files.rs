@@ -169,6 +169,22 @@ fn check_mtx(world: &SimpleCommunicator, tmp: &Path) {
     .unwrap();
     check_product(&read_mtx::<f64>(world, &path).unwrap(), &ones, "pattern");
 
+    // Tiny files: processes with no rows, byte ranges with no line, no entries at all.
+    for (k, text) in [
+        "%%MatrixMarket matrix coordinate real general\n2 2 3\n1 1 1.5\n2 1 -2\n1 2 4\n",
+        "%%MatrixMarket matrix coordinate integer symmetric\n3 3 2\n3 1 7\n2 2 -1\n",
+        "%%MatrixMarket matrix coordinate real general\n5 4 0\n",
+        "%%MatrixMarket matrix coordinate real general\n0 0 0\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let path = shared_file(world, tmp, &format!("tiny{k}.mtx"), text);
+        let whole = mtx::read_csr::<f64, u32>(&path).unwrap();
+        let d = read_mtx::<f64>(world, &path).unwrap();
+        check_product(&d, &whole, &format!("tiny file {k}"));
+    }
+
     // Errors, on every process: a bad line (named by its line number, wherever it falls),
     // too few entries, an array file, a missing file.
     let mut text = String::from("%%MatrixMarket matrix coordinate real general\n% c\n60 60 60\n");
