@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target of fuzz/ for SECONDS (default 30) on a copy of its committed corpus
 # (so a run adds nothing to the repository), with AddressSanitizer. A crash fails the run
-# and leaves the input in fuzz/artifacts/TARGET/. CI runs `bash scripts/fuzz.sh 30`; a long
+# and leaves the input in fuzz/artifacts/TARGET/. CI runs `bash scripts/fuzz.sh 25`; a long
 # run, to grow coverage, is `bash scripts/fuzz.sh 1800` (see fuzz/README.md).
 #
 # cargo-fuzz passes `-Zsanitizer=address`, which the stable toolchain accepts only with
@@ -18,7 +18,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for t in $(cargo fuzz list); do
     dict=dicts/npy.dict
-    [ "$t" = mtx ] && dict=dicts/mtx.dict
+    case $t in mtx | mtx_parts) dict=dicts/mtx.dict ;; esac
     mkdir -p "$work/$t"
     cp -r "corpus/$t/." "$work/$t/"
     echo "=== $t: ${secs}s on $(ls "$work/$t" | wc -l) corpus inputs"
