@@ -75,11 +75,17 @@ impl Counts {
 
     /// Sends `data` (grouped by destination rank, in the counts' order) and returns what
     /// arrives, grouped by source rank. Collective.
+    ///
+    /// # Panics
+    ///
+    /// If `data` does not hold exactly the entries the counts send (MPI would read past it).
     pub(crate) fn all_to_all<T: Equivalence + Copy + Default>(
         &self,
         comm: &impl Communicator,
         data: &[T],
     ) -> Vec<T> {
+        let sent: usize = self.send.iter().map(|&c| c as usize).sum();
+        assert_eq!(data.len(), sent, "all_to_all: the data and the counts disagree");
         let mut out = vec![T::default(); self.total_received()];
         let sbuf = Partition::new(data, &self.send[..], &self.send_at[..]);
         let mut rbuf = PartitionMut::new(&mut out[..], &self.recv[..], &self.recv_at[..]);
