@@ -85,7 +85,11 @@ impl Counts {
         data: &[T],
     ) -> Vec<T> {
         let sent: usize = self.send.iter().map(|&c| c as usize).sum();
-        assert_eq!(data.len(), sent, "all_to_all: the data and the counts disagree");
+        assert_eq!(
+            data.len(),
+            sent,
+            "all_to_all: the data and the counts disagree"
+        );
         let mut out = vec![T::default(); self.total_received()];
         let sbuf = Partition::new(data, &self.send[..], &self.send_at[..]);
         let mut rbuf = PartitionMut::new(&mut out[..], &self.recv[..], &self.recv_at[..]);
