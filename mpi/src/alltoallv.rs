@@ -25,8 +25,9 @@ pub(crate) fn count(n: usize, what: &str) -> Result<i32> {
     })
 }
 
-/// The offsets of consecutive blocks of `counts` entries, as `int`s.
-fn displacements(counts: &[i32], what: &str) -> Result<Vec<i32>> {
+/// The offsets of consecutive blocks of `counts` entries, as `int`s (their total must fit
+/// an `int` too).
+pub(crate) fn displacements(counts: &[i32], what: &str) -> Result<Vec<i32>> {
     let mut at = Vec::with_capacity(counts.len());
     let mut sum = 0usize;
     for &c in counts {

@@ -1,5 +1,6 @@
 //! The solvers' reduction over MPI, and distributed vectors.
 
+use crate::alltoallv::{count, displacements};
 use crate::dist_csr::DistScalar;
 use crate::layout::Layout;
 use matvec::solve::Reduce;
@@ -157,6 +158,11 @@ impl<'c, T: DistScalar, C: Communicator> DistVector<'c, T, C> {
 
     /// The whole vector on rank `root` (`Some` there, `None` elsewhere): a gather, for
     /// writing a result.
+    ///
+    /// # Panics
+    ///
+    /// On `root`, if the whole vector has more than 2³¹ − 1 entries (one MPI gather's
+    /// `int` counts).
     pub fn gather(&self, root: i32) -> Option<Vec<T>> {
         gather(self.comm, &self.local, root)
     }
@@ -174,15 +180,16 @@ pub(crate) fn gather<T: DistScalar, C: Communicator>(
     if comm.rank() == root {
         let mut counts = vec![0u64; p];
         root_proc.gather_into_root(&n, &mut counts[..]);
-        let counts: Vec<i32> = counts.iter().map(|&c| c as i32).collect();
-        let displs: Vec<i32> = counts
+        // A vector of more than 2³¹ entries does not fit one MPI gather: say so rather than
+        // let the `int` counts wrap.
+        let fit = |r: crate::error::Result<Vec<i32>>| {
+            r.unwrap_or_else(|e| panic!("gathering a vector on rank {root}: {e}"))
+        };
+        let counts = fit(counts
             .iter()
-            .scan(0i32, |s, &c| {
-                let d = *s;
-                *s += c;
-                Some(d)
-            })
-            .collect();
+            .map(|&c| count(c as usize, "one process's part"))
+            .collect());
+        let displs = fit(displacements(&counts, "the gathered vector"));
         let total = counts.iter().map(|&c| c as usize).sum();
         let mut all = vec![T::ZERO; total];
         let mut part = mpi::datatype::PartitionMut::new(&mut all[..], &counts[..], &displs[..]);
